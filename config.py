@@ -1,0 +1,161 @@
+"""Settings, read from the environment.
+
+Every setting has a safe development default; ProductionConfig refuses to start without a real
+SECRET_KEY and a real database. Portal-specific settings are prefixed SEP_.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sep_portal.sqlite3'}")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+
+    # Mail (Flask-Mail). Every message goes through the outbox; these only configure delivery.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "SEP Portal <noreply-sep@kominfo.go.id>")
+    MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 15)
+
+    # Sessions and cookies
+    SESSION_COOKIE_NAME = "sep_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the (idle-limited) session
+    MAX_CONTENT_LENGTH = _int("SEP_MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024
+
+    # Language
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    SEP_LANGUAGES = ("id", "en")
+
+    # Rate limiting (Flask-Limiter): use a shared store (redis://...) when running several servers.
+    RATELIMIT_STORAGE_URI = os.environ.get("SEP_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("SEP_RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    SEP_LOGIN_RATE_LIMIT = os.environ.get("SEP_LOGIN_RATE_LIMIT", "30 per minute")
+
+    # Portal behaviour
+    SEP_BASE_URL = os.environ.get("SEP_BASE_URL", "http://127.0.0.1:5000")
+    SEP_FORCE_HTTPS = _bool("SEP_FORCE_HTTPS", False)
+    SEP_IDLE_TIMEOUT_MINUTES = _int("SEP_IDLE_TIMEOUT_MINUTES", 30)
+    SEP_SESSION_MAX_HOURS = _int("SEP_SESSION_MAX_HOURS", 12)
+    SEP_LOGIN_MAX_FAILURES = _int("SEP_LOGIN_MAX_FAILURES", 5)
+    SEP_LOGIN_FAILURE_WINDOW_MINUTES = _int("SEP_LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    SEP_LOGIN_LOCKOUT_MINUTES = _int("SEP_LOGIN_LOCKOUT_MINUTES", 15)
+    SEP_PENDING_2FA_MINUTES = _int("SEP_PENDING_2FA_MINUTES", 5)
+    SEP_EMAIL_VERIFY_HOURS = _int("SEP_EMAIL_VERIFY_HOURS", 48)
+    SEP_PASSWORD_RESET_MINUTES = _int("SEP_PASSWORD_RESET_MINUTES", 60)
+    SEP_PASSWORD_MIN_LENGTH = _int("SEP_PASSWORD_MIN_LENGTH", 12)
+    SEP_TOTP_REQUIRED_FOR_ASN = _bool("SEP_TOTP_REQUIRED_FOR_ASN", False)
+    SEP_TOTP_ISSUER = os.environ.get("SEP_TOTP_ISSUER", "SEP Portal")
+    SEP_GOV_EMAIL_DOMAINS = _list("SEP_GOV_EMAIL_DOMAINS", "go.id")
+    SEP_OUTBOX_MAX_ATTEMPTS = _int("SEP_OUTBOX_MAX_ATTEMPTS", 10)
+    SEP_OUTBOX_BATCH = _int("SEP_OUTBOX_BATCH", 100)
+    SEP_OUTBOX_SHOW_BODY = _bool("SEP_OUTBOX_SHOW_BODY", False)
+    SEP_PAGE_SIZE = _int("SEP_PAGE_SIZE", 50)
+    # Helpdesk working hours (WIB); holidays come from the working-day calendar.
+    SEP_WORKING_HOURS = os.environ.get("SEP_WORKING_HOURS", "mon-thu 07:30-16:00; fri 07:30-16:30")
+    SEP_DEMO_DATA = False
+
+    # Argon2id parameters (RFC 9106 "second recommended" profile by default).
+    SEP_ARGON2_TIME_COST = _int("SEP_ARGON2_TIME_COST", 3)
+    SEP_ARGON2_MEMORY_COST = _int("SEP_ARGON2_MEMORY_COST", 64 * 1024)
+    SEP_ARGON2_PARALLELISM = _int("SEP_ARGON2_PARALLELISM", 4)
+
+    @classmethod
+    def check(cls) -> None:
+        """Raise if this configuration must not be used. Called by create_app."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # the Werkzeug debugger is never on by default: it executes code
+    # No SMTP server on a developer's machine: messages stay in the outbox, readable by the
+    # superadmin at /admin/outbox.
+    MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", True)
+    SEP_OUTBOX_SHOW_BODY = _bool("SEP_OUTBOX_SHOW_BODY", True)
+    SEP_DEMO_DATA = True
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # switched on by the tests that check it (and in the browser test)
+    SECRET_KEY = "test-secret-key"
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1
+    MAIL_SUPPRESS_SEND = False
+    MAIL_TIMEOUT = 5
+    SEP_BASE_URL = "http://localhost"
+    SEP_OUTBOX_SHOW_BODY = True
+    # Cheap hashes keep the suite fast; the algorithm is the same.
+    SEP_ARGON2_TIME_COST = 1
+    SEP_ARGON2_MEMORY_COST = 8
+    SEP_ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SEP_FORCE_HTTPS = _bool("SEP_FORCE_HTTPS", True)
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+
+    @classmethod
+    def check(cls) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == DEV_SECRET_KEY or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production (postgresql+psycopg://...).")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("SEP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"SEP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,175 @@
+"""SEP Portal: the Flask application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, render_template, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFError
+
+from sep_portal.extensions import babel, csrf, db, limiter, login_manager, mail
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CSP = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: Any = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the portal from a Config class (default: the one SEP_ENV names), with optional
+    overrides on top (tests)."""
+    from config import Config, config_from_env
+
+    config_class: type[Config] = config or config_from_env()
+    config_class.check()
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.config.from_object(config_class)
+    app.config.update(overrides or {})
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
+    if app.config["DATABASE_URL"].startswith("sqlite:///") and ":memory:" not in app.config["DATABASE_URL"]:
+        Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+    from sep_portal.core import logging as sep_logging
+
+    sep_logging.install()
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_errors(app)
+
+    from sep_portal.cli import sep_cli
+
+    app.cli.add_command(sep_cli)
+    return app
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["SEP_LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    lang = session.get("lang")
+    if lang in languages:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Jakarta")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are server-side rows; see auth.views
+    Talisman(
+        app,
+        force_https=app.config["SEP_FORCE_HTTPS"],
+        strict_transport_security=app.config["SEP_FORCE_HTTPS"],
+        strict_transport_security_max_age=31536000,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from sep_portal.accounts import bp as accounts_bp
+    from sep_portal.admin import bp as admin_bp
+    from sep_portal.auth import bp as auth_bp
+    from sep_portal.main import bp as main_bp
+
+    for bp in (main_bp, auth_bp, accounts_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from sep_portal.core.formatting import format_date, format_datetime, format_day
+    from sep_portal.core.permissions import ROLES
+
+    app.jinja_env.filters["dt"] = format_datetime
+    app.jinja_env.filters["d"] = format_date
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["ALL_ROLES"] = ROLES
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale() or "id"), "languages": app.config["SEP_LANGUAGES"]}
+
+    @app.after_request
+    def _no_store(response: Any) -> Any:
+        # Pages of signed-in users must not be kept by browsers or proxies.
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after sign-in (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int, title: str, message: str) -> tuple[str, int]:
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        return page(400, _("Form expired"), _("The form has expired or is not valid. Reload the page and try again."))
+
+    @app.errorhandler(400)
+    def _bad_request(exc: Any) -> Any:
+        return page(400, _("Bad request"), _("The request could not be understood."))
+
+    @app.errorhandler(403)
+    def _forbidden(exc: Any) -> Any:
+        return page(403, _("Not allowed"), _("You do not have access to this page."))
+
+    @app.errorhandler(404)
+    def _not_found(exc: Any) -> Any:
+        return page(404, _("Page not found"), _("The page you are looking for does not exist or has moved."))
+
+    @app.errorhandler(405)
+    def _method(exc: Any) -> Any:
+        return page(405, _("Not allowed"), _("This action is not available here."))
+
+    @app.errorhandler(413)
+    def _too_large(exc: Any) -> Any:
+        return page(413, _("File too large"), _("The file is larger than the limit. Upload a smaller file."))
+
+    @app.errorhandler(429)
+    def _too_many(exc: Any) -> Any:
+        return page(429, _("Too many requests"), _("Too many requests from your address. Wait a minute and try again."))
+
+    @app.errorhandler(500)
+    def _server_error(exc: Any) -> Any:
+        db.session.rollback()
+        return page(500, _("Something went wrong"), _("An error occurred. Nothing was saved. Try again later."))

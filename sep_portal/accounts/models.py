@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sep_portal.core.db import Base, TimestampMixin
+from sep_portal.core.permissions import ASN, ROLES
+from sep_portal.tenants.models import Body
+
+ACCOUNT_STATUSES = ("pending", "active", "disabled", "deactivated", "permanently_deactivated")
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"status IN {ACCOUNT_STATUSES!r}", name="status"),
+        CheckConstraint("status <> 'active' OR email_verified_at IS NOT NULL", name="active_is_verified"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str | None] = mapped_column(String(18), unique=True)
+    position: Mapped[str | None] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(32), default="pending")
+    email_verified_at: Mapped[datetime | None]
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None]
+    # Time-step of the last accepted TOTP code: a code is accepted only for a later step,
+    # so a code already used can never be used again.
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    last_login_at: Mapped[datetime | None]
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    body: Mapped[Body | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Set by the session loader: the UserSession this request is authenticated by.
+    current_session = None
+
+    # Flask-Login protocol. get_id is the *session* token (Flask-Login's "alternative token"
+    # pattern): ending the session row ends the sign-in, whatever cookie is replayed.
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        token = getattr(self, "_session_token", None)
+        return token
+
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def has_any_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    def add_role(self, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role}")
+        if role not in self.roles:
+            self.role_rows.append(UserRole(role=role))
+
+    def remove_role(self, role: str) -> None:
+        self.role_rows = [r for r in self.role_rows if r.role != role]
+
+    def totp_required(self, asn_required: bool) -> bool:
+        """TOTP is required for every role except ASN (for ASN when the operator says so)."""
+        roles = self.roles
+        if not roles:
+            return True
+        if roles == {ASN}:
+            return asn_required
+        return True
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enrolled_at is not None and self.totp_secret is not None
+
+    # Per-object permission questions (views ask, operations re-check).
+    def can_view(self, user: User) -> bool:
+        from sep_portal.core.permissions import SUPERADMIN
+
+        return user.id == self.id or user.has_role(SUPERADMIN)
+
+    @classmethod
+    def by_email(cls, session, email: str) -> User | None:  # type: ignore[no-untyped-def]
+        return session.scalar(select(cls).where(cls.email == email.strip().lower()))
+
+    def __repr__(self) -> str:  # never the e-mail or NIP: reprs end up in logs
+        return f"<User {self.id}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

@@ -1,0 +1,82 @@
+"""The signed-in user's own account: security settings and sessions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from sep_portal.accounts import bp
+from sep_portal.auth import operations as auth_ops
+from sep_portal.auth.forms import ChangePasswordForm, ConfirmForm
+from sep_portal.auth.models import UserSession
+from sep_portal.core import audit, clock
+from sep_portal.core.errors import DomainError
+from sep_portal.core.forms import apply_error
+from sep_portal.extensions import db
+
+
+def _security_page(password_form: ChangePasswordForm | None = None) -> str:
+    user = current_user._get_current_object()
+    sessions = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > clock.now())
+        .order_by(UserSession.last_seen_at.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "accounts/security.html",
+        password_form=password_form or ChangePasswordForm(),
+        confirm_form=ConfirmForm(),
+        sessions=sessions,
+        remaining_codes=auth_ops.remaining_recovery_codes(db.session, user) if user.totp_enabled else 0,
+    )
+
+
+@bp.route("/keamanan")
+@login_required
+def security() -> Any:
+    return _security_page()
+
+
+@bp.route("/keamanan/kata-sandi", methods=["POST"])
+@login_required
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth_ops.change_password(db.session, current_user._get_current_object(), form.current_password.data,
+                                     form.password.data, clock.now(), keep_session_id=current_user.current_session.id)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed. Your other sessions have ended."), "success")
+            return redirect(url_for("accounts.security"))
+    return _security_page(form), 400
+
+
+@bp.route("/keamanan/kode-pemulihan", methods=["POST"])
+@login_required
+def regenerate_codes() -> Any:
+    if not ConfirmForm().validate_on_submit() or not current_user.totp_enabled:
+        return redirect(url_for("accounts.security"))
+    codes = auth_ops.regenerate_recovery_codes(db.session, current_user._get_current_object(), clock.now())
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("accounts.security"))
+
+
+@bp.route("/keamanan/keluar-semua", methods=["POST"])
+@login_required
+def end_other_sessions() -> Any:
+    if ConfirmForm().validate_on_submit():
+        user = current_user._get_current_object()
+        ended = auth_ops.end_all_sessions(db.session, user, clock.now(), "signed_out_everywhere",
+                                          keep_id=current_user.current_session.id)
+        audit.record(db.session, user, "auth.other_sessions_ended", user, after={"sessions_ended": ended})
+        db.session.commit()
+        flash(_("%(n)d other sessions have been signed out.", n=ended), "success")
+    return redirect(url_for("accounts.security"))

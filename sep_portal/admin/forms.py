@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from sep_portal.core.forms import strip_filter
+
+REQUIRED = _l("This field is required.")
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Enter a valid date."))])
+    kind = SelectField(_l("Kind"), choices=[
+        ("cuti_bersama", _l("Cuti bersama (collective leave)")),
+        ("closure", _l("Office closure")),
+        ("working_day", _l("Working day after all (cancels a holiday)")),
+    ])
+    description = StringField(_l("Description"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                              filters=[strip_filter])
+    source = StringField(_l("Legal basis / source"), validators=[DataRequired(REQUIRED), Length(max=300)],
+                         filters=[strip_filter], description=_l("For example: the number and date of the decree."))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter, changes nothing
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=100)], filters=[strip_filter])
+    actor = StringField(_l("Actor (user id)"), validators=[Optional(), Length(max=20)], filters=[strip_filter])
+    target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=50)], filters=[strip_filter])
+    target_id = StringField(_l("Target id"), validators=[Optional(), Length(max=64)], filters=[strip_filter])
+    date_from = DateField(_l("From (date)"), validators=[Optional()])
+    date_to = DateField(_l("Until (date)"), validators=[Optional()])

@@ -1,0 +1,76 @@
+"""Sign-in and registration forms: input shape only, no database queries."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from sep_portal.core.forms import strip_filter
+
+REQUIRED = _l("This field is required.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)], filters=[strip_filter],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(REQUIRED), Length(max=24)], filters=[strip_filter],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True})
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("6-digit code shown by the app"), validators=[DataRequired(REQUIRED), Length(max=8)],
+                       filters=[strip_filter],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True})
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Full name (with titles)"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                       filters=[strip_filter], render_kw={"autocomplete": "name"})
+    nip = StringField(_l("NIP"), validators=[DataRequired(REQUIRED), Length(max=24)], filters=[strip_filter],
+                      description=_l("18 digits, as on your civil-servant card."),
+                      render_kw={"inputmode": "numeric"})
+    position = StringField(_l("Position"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                           filters=[strip_filter], description=_l("For example: Sekretaris Daerah"))
+    organisation = StringField(_l("Government body"), validators=[DataRequired(REQUIRED), Length(max=300)],
+                               filters=[strip_filter],
+                               description=_l("The ministry, agency or local government you are secretary of."))
+    email = EmailField(_l("Official e-mail"), validators=[DataRequired(REQUIRED), Length(max=254)],
+                       filters=[strip_filter], description=_l("Preferably an address on a go.id domain."),
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                             description=_l("At least 12 characters. A short sentence is easy to remember."),
+                             render_kw={"autocomplete": "new-password"})
+    password_confirm = PasswordField(_l("Repeat the password"),
+                                     validators=[DataRequired(REQUIRED),
+                                                 EqualTo("password", _l("The two passwords are not the same."))],
+                                     render_kw={"autocomplete": "new-password"})
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)], filters=[strip_filter],
+                       render_kw={"autocomplete": "email"})
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                             description=_l("At least 12 characters."), render_kw={"autocomplete": "new-password"})
+    password_confirm = PasswordField(_l("Repeat the new password"),
+                                     validators=[DataRequired(REQUIRED),
+                                                 EqualTo("password", _l("The two passwords are not the same."))],
+                                     render_kw={"autocomplete": "new-password"})
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons."""

@@ -1,0 +1,326 @@
+"""Sign-in pages. Views translate HTTP into operations, commit once, then redirect."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import segno
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import update
+
+from sep_portal import safe_next
+from sep_portal.accounts.models import User
+from sep_portal.auth import bp
+from sep_portal.auth import operations as ops
+from sep_portal.auth.forms import CodeForm, ConfirmForm, EmailForm, EnrolForm, LoginForm, NewPasswordForm, RegisterForm
+from sep_portal.auth.models import UserSession
+from sep_portal.core import clock
+from sep_portal.core.errors import DomainError
+from sep_portal.core.security import hash_token
+from sep_portal.core.forms import apply_error
+from sep_portal.extensions import db, limiter, login_manager
+
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+# -- Flask-Login wiring: the cookie holds a session token, the database decides ----------------
+
+@login_manager.user_loader
+def _load_user(token: str) -> User | None:
+    now = clock.now()
+    _touch(token, now)
+    loaded = ops.load_session(db.session, token, now)
+    if loaded.expired_reason:
+        db.session.commit()
+        g.session_ended = loaded.expired_reason
+        return None
+    if loaded.user is None or loaded.row is None:
+        return None
+    user = loaded.user
+    user._session_token = token
+    user.current_session = loaded.row
+    return user
+
+
+def _touch(token: str, now: Any) -> None:
+    """Record activity for the idle timeout, at most once a minute, in a transaction of its own
+    (the request's session commits only what the view decides). Only a session that is still
+    within its idle time is touched, so a touch never revives an idle one."""
+    idle = timedelta(minutes=current_app.config["SEP_IDLE_TIMEOUT_MINUTES"])
+    with db.new_session() as s:
+        s.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None),
+                   UserSession.last_seen_at > now - idle, UserSession.last_seen_at <= now - TOUCH_EVERY)
+            .values(last_seen_at=now)
+        )
+        s.commit()
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Any:
+    reason = g.get("session_ended")
+    if reason == "idle":
+        flash(_("You were signed out after %(n)d minutes without activity. Sign in again.",
+                n=current_app.config["SEP_IDLE_TIMEOUT_MINUTES"]), "warning")
+    elif reason:
+        flash(_("Your session has ended. Sign in again."), "warning")
+    else:
+        flash(_("Sign in to open this page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+
+def _login_limit() -> str:
+    return current_app.config["SEP_LOGIN_RATE_LIMIT"]
+
+
+# -- pending sign-in (between the password and the second factor) -------------------------
+
+def _begin_pending(user: User, purpose: str, next_url: str | None) -> None:
+    session.clear()  # nothing from before sign-in survives into the signed-in session
+    minutes = current_app.config["SEP_PENDING_2FA_MINUTES"]
+    session["pending"] = {"uid": user.id, "purpose": purpose, "next": next_url,
+                          "exp": (clock.now() + timedelta(minutes=minutes)).timestamp()}
+
+
+def _pending(purpose: str) -> tuple[User, dict[str, Any]] | None:
+    data = session.get("pending")
+    if not data or data.get("purpose") != purpose or data.get("exp", 0) < clock.now().timestamp():
+        return None
+    user = db.session.get(User, data["uid"])
+    if user is None or user.status != "active":
+        return None
+    return user, data
+
+
+def _complete_login(user: User, next_url: str | None) -> Any:
+    token = ops.start_session(db.session, user, now=clock.now(), ip=request.remote_addr,
+                              user_agent=request.headers.get("User-Agent"))
+    db.session.commit()
+    session.clear()  # a new session cookie: rotation on sign-in
+    user._session_token = token
+    login_user(user)
+    return redirect(safe_next(next_url) or url_for("main.dashboard"))
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    unverified = False
+    if form.validate_on_submit():
+        try:
+            step = ops.check_password_step(db.session, form.email.data, form.password.data, clock.now())
+        except DomainError as exc:
+            db.session.commit()  # failure counters and lockouts must be kept
+            apply_error(form, exc)
+            unverified = exc.field == "email"
+        else:
+            next_url = safe_next(request.args.get("next"))
+            if step.needs_enrolment:
+                _begin_pending(step.user, "enrol", next_url)
+                return redirect(url_for("auth.enrol"))
+            if step.needs_totp:
+                _begin_pending(step.user, "totp", next_url)
+                return redirect(url_for("auth.totp"))
+            return _complete_login(step.user, next_url)
+    return render_template("auth/login.html", form=form, unverified=unverified)
+
+
+@bp.route("/masuk/kode", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def totp() -> Any:
+    pending = _pending("totp")
+    if pending is None:
+        session.pop("pending", None)
+        flash(_("Sign in again: the sign-in took too long."), "warning")
+        return redirect(url_for("auth.login"))
+    user, data = pending
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            ops.check_totp_step(db.session, user, form.code.data, clock.now())
+        except ops.LockedOut as exc:
+            db.session.commit()
+            session.pop("pending", None)
+            flash(exc.message, "danger")
+            return redirect(url_for("auth.login"))
+        except DomainError as exc:
+            db.session.commit()
+            apply_error(form, exc)
+        else:
+            return _complete_login(user, data.get("next"))
+    return render_template("auth/totp.html", form=form)
+
+
+def _enrol_page(user: User, form: EnrolForm, cancel_url: str) -> str:
+    secret = session.get("enrol_secret")
+    if not secret or request.method == "GET":
+        secret = session["enrol_secret"] = ops.new_totp_secret()
+    uri = ops.provisioning_uri(user, secret)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff",
+                                                   title=_("QR code for your authenticator app"))
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return render_template("auth/enrol.html", form=form, qr_svg=qr_svg, secret=grouped, cancel_url=cancel_url)
+
+
+@bp.route("/masuk/daftarkan-2fa", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def enrol() -> Any:
+    """TOTP enrolment during sign-in, for accounts that must have it and have not enrolled."""
+    pending = _pending("enrol")
+    if pending is None:
+        session.pop("pending", None)
+        flash(_("Sign in again: the sign-in took too long."), "warning")
+        return redirect(url_for("auth.login"))
+    user, data = pending
+    form = EnrolForm()
+    if form.validate_on_submit() and session.get("enrol_secret"):
+        try:
+            codes = ops.confirm_totp_enrolment(db.session, user, session["enrol_secret"], form.code.data, clock.now())
+        except DomainError as exc:
+            db.session.commit()
+            apply_error(form, exc)
+        else:
+            next_url = data.get("next")
+            _complete_login(user, next_url)
+            return render_template("auth/recovery_codes.html", codes=codes,
+                                   next_url=safe_next(next_url) or url_for("main.dashboard"))
+    return _enrol_page(user, form, url_for("auth.login"))
+
+
+@bp.route("/akun/2fa", methods=["GET", "POST"])
+@login_required
+def enrol_signed_in() -> Any:
+    """(Re-)enrolment by a signed-in user, e.g. an ASN who switches 2FA on, or a new phone."""
+    form = EnrolForm()
+    if form.validate_on_submit() and session.get("enrol_secret"):
+        try:
+            codes = ops.confirm_totp_enrolment(db.session, current_user, session["enrol_secret"], form.code.data,
+                                               clock.now())
+        except DomainError as exc:
+            db.session.commit()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            session.pop("enrol_secret", None)
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("accounts.security"))
+    return _enrol_page(current_user, form, url_for("accounts.security"))
+
+
+@bp.route("/keluar", methods=["POST"])
+def logout() -> Any:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated and current_user.current_session is not None:
+        ops.end_session(db.session, current_user.current_session, clock.now(), "logout")
+        from sep_portal.core import audit
+
+        audit.record(db.session, current_user, "auth.signed_out", current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        from flask_babel import get_locale
+
+        try:
+            ops.register_sekretaris(
+                db.session, name=form.name.data, email=form.email.data, nip=form.nip.data,
+                position=form.position.data, organisation=form.organisation.data, password=form.password.data,
+                locale=str(get_locale() or "id"), now=clock.now(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            return redirect(url_for("auth.check_email"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/daftar/periksa-email")
+def check_email() -> Any:
+    return render_template("auth/check_email.html", form=EmailForm())
+
+
+@bp.route("/daftar/kirim-ulang", methods=["POST"])
+@limiter.limit(_login_limit)
+def resend_verification() -> Any:
+    form = EmailForm()
+    if form.validate_on_submit():
+        ops.resend_verification(db.session, form.email.data, clock.now())
+        db.session.commit()
+        flash(_("If the address belongs to an account that is not yet confirmed, a new link is on its way."), "info")
+    return redirect(url_for("auth.check_email"))
+
+
+@bp.route("/verifikasi/<token>", methods=["GET", "POST"])
+def verify_email(token: str) -> Any:
+    # GET only shows a button: mail scanners that open links must not use up the token.
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            ops.verify_email(db.session, token, clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            return render_template("auth/link_problem.html", message=exc.message), 400
+        db.session.commit()
+        flash(_("Your e-mail address is confirmed. Sign in to continue."), "success")
+        return redirect(url_for("auth.login"))
+    if ops.peek_token(db.session, token, "verify_email", clock.now()) is None:
+        return render_template("auth/link_problem.html",
+                               message=_("This link is not valid, has expired or has already been used.")), 400
+    return render_template("auth/verify_email.html", form=form)
+
+
+@bp.route("/kata-sandi/lupa", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> Any:
+    form = EmailForm()
+    if form.validate_on_submit():
+        ops.request_password_reset(db.session, form.email.data, clock.now())
+        db.session.commit()
+        return render_template("auth/reset_sent.html",
+                               minutes=current_app.config["SEP_PASSWORD_RESET_MINUTES"])
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/kata-sandi/atur/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str) -> Any:
+    if ops.peek_token(db.session, token, "reset_password", clock.now()) is None:
+        return render_template("auth/link_problem.html",
+                               message=_("This link is not valid, has expired or has already been used. "
+                                         "Request a new one."), forgot=True), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.reset_password(db.session, token, form.password.data, clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your password has been changed and every session of your account has ended. Sign in."),
+                  "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

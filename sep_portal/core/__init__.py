@@ -1,0 +1,1 @@
+"""Shared building blocks: each exists once and every feature uses it."""

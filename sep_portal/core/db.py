@@ -1,0 +1,79 @@
+"""Declarative base, column types and mixins shared by every model."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Self
+
+from sqlalchemy import DateTime, MetaData, select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from sep_portal.core import clock
+
+# Stable constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database.
+
+    PostgreSQL stores timestamptz; SQLite has no time zones, so values are stored as naive UTC
+    and given back their zone on load. Naive input is a programming error and is refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column; use core.clock.now()")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class TimestampMixin:
+    # Callables, evaluated per row: never a value computed once at import.
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+
+class TenantScoped:
+    """Mixin for rows that belong to one government body (tenant).
+
+    Every tenant lookup goes through get_for_tenant, which answers 404 for another tenant's
+    object: tenant isolation is enforced in the query, never only in a template.
+    """
+
+    body_id: Mapped[int]
+
+    @classmethod
+    def get_for_tenant(cls, session: Any, object_id: int, body_id: int) -> Self:
+        from werkzeug.exceptions import NotFound
+
+        obj = session.scalar(select(cls).where(cls.id == object_id, cls.body_id == body_id))  # type: ignore[attr-defined]
+        if obj is None:
+            raise NotFound()
+        return obj

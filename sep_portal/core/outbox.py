@@ -1,0 +1,215 @@
+"""Transactional outbox for e-mail.
+
+``enqueue`` renders a message from templates and writes it as a row in the caller's transaction:
+if the change that caused it rolls back, nothing is sent; if SMTP is down, nothing is lost.
+``deliver_pending`` (run by ``flask sep sweep`` and ``flask sep worker``) claims due rows and
+sends them through Flask-Mail, with exponential backoff on failure. A row is claimed by a
+conditional UPDATE from ``pending`` to ``sending`` (on PostgreSQL after ``FOR UPDATE SKIP
+LOCKED``), committed before any mail leaves, so concurrent sweeps never send a message twice.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy import JSON, CheckConstraint, Index, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from sep_portal.core import clock
+from sep_portal.core.db import Base
+
+log = logging.getLogger(__name__)
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status"),
+        CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_time"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    template: Mapped[str] = mapped_column(String(100))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_until: Mapped[datetime | None]
+
+
+def enqueue(session: Session, template: str, recipients: Sequence[str], context: dict[str, Any] | None = None,
+            *, locale: str | None = None) -> OutboxMessage:
+    """Render ``templates/emails/<template>.{subject.txt,txt,html}`` in the recipient's language
+    and add the message to the caller's transaction. The HTML part is optional."""
+    if not recipients:
+        raise ValueError("an e-mail needs at least one recipient")
+    context = dict(context or {})
+    context.setdefault("base_url", current_app.config["SEP_BASE_URL"].rstrip("/"))
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
+        body_text = render_template(f"emails/{template}.txt", **context)
+        try:
+            body_html: str | None = render_template(f"emails/{template}.html", **context)
+        except Exception as exc:  # TemplateNotFound: the text part is enough
+            if type(exc).__name__ != "TemplateNotFound":
+                raise
+            body_html = None
+    message = OutboxMessage(
+        template=template,
+        recipients=[r.strip().lower() for r in recipients],
+        subject=" ".join(subject.split())[:300],
+        body_text=body_text,
+        body_html=body_html,
+        status="pending",
+        next_attempt_at=clock.now(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after ``attempts`` failed tries: 1, 2, 4 … minutes, at most 1 hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _claim(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
+    # A sender that died mid-batch leaves rows in "sending"; after the lease they are due again.
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now)
+        .values(status="pending", claim_token=None, claimed_until=None)
+    )
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if not ids:
+        session.commit()
+        return []
+    token = secrets.token_hex(16)
+    # The status condition makes the claim safe even without row locks (SQLite): a row another
+    # sweep claimed in between no longer matches.
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+        .values(status="sending", claim_token=token, claimed_until=now + CLAIM_LEASE)
+    )
+    session.commit()
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.claim_token == token)
+                                .order_by(OutboxMessage.id)))
+
+
+def _to_mail(message: OutboxMessage) -> Message:
+    return Message(
+        subject=message.subject,
+        recipients=list(message.recipients),
+        body=message.body_text,
+        html=message.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers={"X-SEP-Outbox-Id": str(message.id)},
+    )
+
+
+def _mark_failed(message: OutboxMessage, now: datetime, error: BaseException, report: DeliveryReport) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:500]
+    message.claim_token = None
+    message.claimed_until = None
+    if message.attempts >= current_app.config["SEP_OUTBOX_MAX_ATTEMPTS"]:
+        message.status = "failed"
+        report.gave_up += 1
+    else:
+        message.status = "pending"
+        message.next_attempt_at = now + backoff(message.attempts)
+    report.failed += 1
+    # The message id and the error class only: recipients are personal data.
+    log.warning("outbox message %s not delivered (attempt %s): %s", message.id, message.attempts,
+                type(error).__name__)
+
+
+def deliver_pending(*, limit: int | None = None) -> DeliveryReport:
+    """Send due messages. Safe to run from several processes at once."""
+    from sep_portal.extensions import db, mail
+
+    report = DeliveryReport()
+    now = clock.now()
+    limit = limit or current_app.config["SEP_OUTBOX_BATCH"]
+    with db.new_session() as session:
+        messages = _claim(session, now, limit)
+        report.claimed = len(messages)
+        if not messages:
+            return report
+        try:
+            connection = mail.connect()
+            connection.__enter__()
+        except (OSError, smtplib.SMTPException) as exc:
+            for message in messages:
+                _mark_failed(message, now, exc, report)
+            session.commit()
+            report.errors.append(type(exc).__name__)
+            return report
+        try:
+            for message in messages:
+                try:
+                    connection.send(_to_mail(message))
+                except (OSError, smtplib.SMTPException) as exc:
+                    _mark_failed(message, now, exc, report)
+                    report.errors.append(type(exc).__name__)
+                else:
+                    message.status = "sent"
+                    message.sent_at = clock.now()
+                    message.attempts += 1
+                    message.claim_token = None
+                    message.claimed_until = None
+                    message.last_error = None
+                    report.sent += 1
+                # Record each outcome at once: a crash later must not resend what went out.
+                session.commit()
+        finally:
+            try:
+                connection.__exit__(None, None, None)
+            except (OSError, smtplib.SMTPException):
+                pass
+    return report
+
+
+def requeue(session: Session, message: OutboxMessage) -> None:
+    """Give a message that was given up on another round of attempts (operator action)."""
+    message.status = "pending"
+    message.attempts = 0
+    message.next_attempt_at = clock.now()
+    session.flush()

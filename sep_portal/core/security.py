@@ -1,0 +1,69 @@
+"""Passwords (Argon2id), random tokens and their hashes."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+# A hash of a random password, verified when the account does not exist, so that unknown
+# e-mails cost the same time as known ones.
+_DUMMY_PASSWORD = secrets.token_urlsafe(16)
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    key = (cfg["SEP_ARGON2_TIME_COST"], cfg["SEP_ARGON2_MEMORY_COST"], cfg["SEP_ARGON2_PARALLELISM"])
+    cache = current_app.extensions.setdefault("sep_argon2", {})
+    if key not in cache:
+        cache[key] = PasswordHasher(time_cost=key[0], memory_cost=key[1], parallelism=key[2])
+    return cache[key]
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        _hasher().verify(dummy_hash(), _DUMMY_PASSWORD)
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)
+
+
+def dummy_hash() -> str:
+    cache = current_app.extensions.setdefault("sep_argon2_dummy", {})
+    if "hash" not in cache:
+        cache["hash"] = _hasher().hash(_DUMMY_PASSWORD)
+    return cache["hash"]
+
+
+def burn_time() -> None:
+    """Spend the time of one password check (for unknown accounts)."""
+    verify_password(None, "")
+
+
+def new_token(nbytes: int = 32) -> tuple[str, str]:
+    """A random URL-safe token and its SHA-256 (only the hash is ever stored)."""
+    token = secrets.token_urlsafe(nbytes)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def hash_identifier(value: str) -> str:
+    """Keyed hash of an identifier (e-mail), for rows that must not store the identifier itself."""
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(key, value.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()

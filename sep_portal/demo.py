@@ -1,0 +1,78 @@
+"""Demo data for a development machine: one body, its Sekretaris and Admin Pengelola, a few ASN
+and one account for each Ditjen role. Loaded once; refused outside development."""
+from __future__ import annotations
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sep_portal.accounts.models import User
+from sep_portal.core import audit, clock
+from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, HELPDESK, PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR
+from sep_portal.core.security import hash_password
+from sep_portal.tenants.models import Body
+
+DEMO_PASSWORD = "Demo-SEP-2026!"
+DEMO_BODY_CODE = "DEMO-3201"
+
+# (e-mail, name, NIP, roles, belongs to the demo body)
+DEMO_ACCOUNTS = (
+    ("superadmin@demo.go.id", "Operator Platform SEP", None, [SUPERADMIN], False),
+    ("verifikator@demo.go.id", "Rina Verifikator, S.Kom.", "198703152010122001", [VERIFIKATOR], False),
+    ("pejabat@demo.go.id", "Dr. Bambang Pejabat, M.T.", "197005051995031002", [PEJABAT], False),
+    ("helpdesk@demo.go.id", "Agus Helpdesk", "199201012019031003", [HELPDESK], False),
+    ("sekretaris@demo.go.id", "Drs. Sutrisno, M.Si.", "196808171990031004", [SEKRETARIS], True),
+    ("admin@demo.go.id", "Dewi Admin Pengelola, S.T.", "198511222009022005", [ADMIN_PENGELOLA], True),
+    ("asn1@demo.go.id", "Andi Pratama", "199005102015031006", [ASN], True),
+    ("asn2@demo.go.id", "Siti Rahmawati", "199107212016022007", [ASN], True),
+    ("asn3@demo.go.id", "Yohanes Manurung", "199312302018011008", [ASN], True),
+)
+
+
+def load(session: Session) -> bool:
+    """Create the demo data unless it is there; returns True if it was created now."""
+    if session.scalar(select(Body.id).where(Body.code == DEMO_BODY_CODE)) is not None:
+        return False
+    now = clock.now()
+    body = Body(code=DEMO_BODY_CODE, name="Pemerintah Kabupaten Contoh (DEMO)", kind="kabupaten",
+                tenant_status="active")
+    session.add(body)
+    session.flush()
+    audit.record(session, "system:demo", "tenant.created", body, after={"name": body.name, "demo": True})
+    password_hash = hash_password(DEMO_PASSWORD)
+    for email, name, nip, roles, in_body in DEMO_ACCOUNTS:
+        user = User(email=email, name=name, nip=nip, status="active", email_verified_at=now,
+                    password_hash=password_hash, password_changed_at=now, is_demo=True,
+                    body_id=body.id if in_body else None,
+                    organisation=body.name if in_body else "Ditjen Aplikasi Informatika, Kominfo")
+        for role in roles:
+            user.add_role(role)
+        if ASN not in roles:
+            # Enrolled already, so a person can sign in at once with any authenticator app.
+            user.totp_secret = pyotp.random_base32()
+            user.totp_enrolled_at = now
+        session.add(user)
+        session.flush()
+        audit.record(session, "system:demo", "account.created", user, after={"roles": roles, "demo": True})
+    return True
+
+
+def describe(session: Session, base_url: str) -> str:
+    users = session.scalars(select(User).where(User.is_demo.is_(True)).order_by(User.id)).all()
+    if not users:
+        return "No demo accounts (run `flask sep demo load`)."
+    lines = [
+        "",
+        f"SEP Portal (demo) on {base_url}",
+        f"Every demo account has the password: {DEMO_PASSWORD}",
+        "TOTP: add the secret to any authenticator app (Google Authenticator, Aegis, FreeOTP ...),",
+        "or print the current code with:  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"",
+        "",
+        f"{'e-mail':<26} {'role':<18} TOTP secret",
+    ]
+    for user in users:
+        roles = ",".join(sorted(user.roles))
+        secret = user.totp_secret if user.totp_enabled else "(not required for asn)"
+        lines.append(f"{user.email:<26} {roles:<18} {secret}")
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from sep_portal import safe_next
+from sep_portal.accounts.operations import set_locale
+from sep_portal.auth.forms import ConfirmForm
+from sep_portal.core.permissions import ROLES
+from sep_portal.extensions import db
+from sep_portal.main import bp
+
+
+@bp.route("/")
+def index() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return render_template("main/index.html")
+
+
+@bp.route("/dasbor")
+@login_required
+def dashboard() -> Any:
+    roles = [r for r in ROLES if current_user.has_role(r)]
+    return render_template("main/dashboard.html", roles=roles)
+
+
+@bp.route("/bahasa/<lang>", methods=["POST"])
+def set_language(lang: str) -> Any:
+    if lang not in current_app.config["SEP_LANGUAGES"] or not ConfirmForm().validate_on_submit():
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        set_locale(db.session, current_user._get_current_object(), lang)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/healthz")
+def healthz() -> Any:
+    from sqlalchemy import text
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""Government bodies (tenants of SEP)."""

@@ -1,0 +1,213 @@
+"""Sign-in: password, TOTP, recovery codes, lockout, sessions, logout."""
+from datetime import timedelta
+
+import pyotp
+from sqlalchemy import select
+
+from sep_portal.accounts.models import User
+from sep_portal.auth.models import RecoveryCode, UserSession
+from sep_portal.core import clock
+from sep_portal.core.audit import AuditEntry
+from tests.factories import PASSWORD, sign_in, totp_code
+
+GENERIC = "not correct"  # part of the one generic message, in both languages' msgid
+
+
+def _login(client, email, password=PASSWORD):
+    return client.post("/masuk", data={"email": email, "password": password})
+
+
+def _text(response):
+    return response.get_data(as_text=True)
+
+
+def test_staff_sign_in_needs_password_then_totp(client, factories):
+    user = factories.user(roles=("verifikator",))
+    response = _login(client, user.email)
+    assert response.headers["Location"].endswith("/masuk/kode")
+    assert client.get("/dasbor").status_code == 302  # not signed in yet
+    clock.advance(timedelta(seconds=30))
+    response = client.post("/masuk/kode", data={"code": totp_code(user)})
+    assert response.headers["Location"].endswith("/dasbor")
+    assert client.get("/dasbor").status_code == 200
+
+
+def test_totp_code_cannot_be_used_twice(client, factories, app):
+    user = factories.user(roles=("pejabat",))
+    code = totp_code(user)
+    _login(client, user.email)
+    assert client.post("/masuk/kode", data={"code": code}).status_code == 302
+    other = app.test_client()
+    _login(other, user.email)
+    response = other.post("/masuk/kode", data={"code": code})
+    assert response.status_code == 200  # refused, page shown again with the error
+    assert other.get("/dasbor").status_code == 302
+    # The next code works.
+    clock.advance(timedelta(seconds=30))
+    assert other.post("/masuk/kode", data={"code": totp_code(user)}).status_code == 302
+
+
+def test_a_code_from_an_older_step_than_the_last_used_is_refused(client, factories, app):
+    user = factories.user(roles=("helpdesk",))
+    old = totp_code(user)  # valid for the previous step too (±1 drift window)
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, user, advance=False)
+    other = app.test_client()
+    _login(other, user.email)
+    assert other.post("/masuk/kode", data={"code": old}).status_code == 200
+
+
+def test_asn_without_totp_signs_in_with_password_only(client, factories):
+    user = factories.user(roles=("asn",))
+    response = _login(client, user.email)
+    assert response.headers["Location"].endswith("/dasbor")
+
+
+def test_operator_can_require_totp_for_asn(client, factories, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SEP_TOTP_REQUIRED_FOR_ASN", True)
+    user = factories.user(roles=("asn",))
+    assert _login(client, user.email).headers["Location"].endswith("/masuk/daftarkan-2fa")
+
+
+def test_first_sign_in_of_staff_enrols_totp_with_recovery_codes(client, factories, session):
+    user = factories.user(roles=("superadmin",), totp=False)
+    assert _login(client, user.email).headers["Location"].endswith("/masuk/daftarkan-2fa")
+    page = _text(client.get("/masuk/daftarkan-2fa"))
+    assert "<svg" in page  # the QR code, inline SVG
+    with client.session_transaction() as s:
+        secret = s["enrol_secret"]
+    response = client.post("/masuk/daftarkan-2fa", data={"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
+    assert response.status_code == 200 and client.get("/dasbor").status_code == 302  # wrong code: not enrolled
+    response = client.post("/masuk/daftarkan-2fa", data={"code": pyotp.TOTP(secret).at(clock.now())})
+    assert response.status_code == 200
+    codes = [line.strip() for line in _text(response).split("<code>")[1:]]
+    codes = [c.split("</code>")[0] for c in codes]
+    assert len(codes) == 10 and all(len(c) == 19 for c in codes)
+    assert client.get("/dasbor").status_code == 200
+    session.expire_all()
+    stored = session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
+    assert len(stored) == 10 and not any(c.replace("-", "") in stored for c in codes)  # hashed
+    assert session.get(User, user.id).totp_secret == secret
+
+
+def test_recovery_code_signs_in_once(client, factories, app, ctx_free_codes):
+    user, codes = ctx_free_codes
+    _login(client, user.email)
+    assert client.post("/masuk/kode", data={"code": codes[0].lower()}).status_code == 302
+    other = app.test_client()
+    _login(other, user.email)
+    assert other.post("/masuk/kode", data={"code": codes[0]}).status_code == 200
+    assert other.post("/masuk/kode", data={"code": codes[1]}).status_code == 302
+
+
+def test_lockout_after_repeated_failures_and_its_end(client, factories, app, session):
+    user = factories.user(roles=("asn",))
+    for _ in range(app.config["SEP_LOGIN_MAX_FAILURES"]):
+        response = _login(client, user.email, "salah-salah-salah")
+        assert response.status_code == 200
+    # Locked: even the right password is refused, with the time it ends.
+    response = _login(client, user.email)
+    assert response.status_code == 200
+    assert "24 November 2026 10.15 WIB" in _text(response)
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.locked_out")) is not None
+    clock.advance(timedelta(minutes=app.config["SEP_LOGIN_LOCKOUT_MINUTES"], seconds=1))
+    assert _login(client, user.email).headers["Location"].endswith("/dasbor")
+
+
+def test_unknown_wrong_and_deactivated_get_the_same_message(client, factories):
+    active = factories.user(roles=("asn",))
+    gone = factories.user(roles=("asn",), status="deactivated")
+    pages = [
+        _text(_login(client, "tidak.ada@uji.go.id")),
+        _text(_login(client, active.email, "kata-sandi-salah-1")),
+        _text(_login(client, gone.email)),
+    ]
+    def message(html):
+        return html.split('id="form-errors">', 1)[1].split("</div>", 1)[0]
+    assert message(pages[0]) == message(pages[1]) == message(pages[2])
+
+
+def test_unknown_emails_are_locked_out_too(client, app):
+    for _ in range(app.config["SEP_LOGIN_MAX_FAILURES"]):
+        _login(client, "tidak.ada@uji.go.id", "x" * 12)
+    assert "10.15 WIB" in _text(_login(client, "tidak.ada@uji.go.id", "x" * 12))
+
+
+def test_wrong_totp_codes_count_towards_lockout(client, factories, app):
+    user = factories.user(roles=("verifikator",))
+    for _ in range(app.config["SEP_LOGIN_MAX_FAILURES"]):
+        _login(client, user.email)
+        client.post("/masuk/kode", data={"code": "123456" if totp_code(user) != "123456" else "654321"})
+    clock.advance(timedelta(seconds=30))
+    assert _login(client, user.email).status_code == 200  # locked now
+
+
+def test_session_is_rotated_on_sign_in(client, factories):
+    user = factories.user(roles=("asn",))
+    with client.session_transaction() as s:
+        s["planted"] = "from before sign-in"
+    _login(client, user.email)
+    with client.session_transaction() as s:
+        assert "planted" not in s
+        assert s["_user_id"]  # the session token, not the user id
+        assert s["_user_id"] != str(user.id)
+
+
+def test_logout_ends_the_session_for_a_replayed_cookie(client, factories, session):
+    user = factories.user(roles=("asn",))
+    _login(client, user.email)
+    with client.session_transaction() as s:
+        stolen = dict(s)
+    assert client.post("/keluar").status_code == 302
+    assert client.get("/dasbor").status_code == 302
+    # Replaying the old cookie contents does not bring the session back.
+    with client.session_transaction() as s:
+        s.update(stolen)
+    assert client.get("/dasbor").status_code == 302
+    assert session.scalar(select(UserSession.revoked_reason).where(UserSession.user_id == user.id)) == "logout"
+
+
+def test_logout_needs_post(client, factories):
+    user = factories.user(roles=("asn",))
+    _login(client, user.email)
+    assert client.get("/keluar").status_code == 405
+    assert client.get("/dasbor").status_code == 200
+
+
+def test_idle_timeout(client, factories, app):
+    user = factories.user(roles=("asn",))
+    _login(client, user.email)
+    clock.advance(timedelta(minutes=app.config["SEP_IDLE_TIMEOUT_MINUTES"] - 1))
+    assert client.get("/dasbor").status_code == 200  # activity resets the idle timer
+    clock.advance(timedelta(minutes=app.config["SEP_IDLE_TIMEOUT_MINUTES"] - 1))
+    assert client.get("/dasbor").status_code == 200
+    clock.advance(timedelta(minutes=app.config["SEP_IDLE_TIMEOUT_MINUTES"]))
+    response = client.get("/dasbor")
+    assert response.status_code == 302 and "/masuk" in response.headers["Location"]
+
+
+def test_deactivated_account_loses_its_open_session(client, factories, session):
+    user = factories.user(roles=("asn",))
+    _login(client, user.email)
+    session.get(User, user.id).status = "deactivated"
+    session.commit()
+    assert client.get("/dasbor").status_code == 302
+
+
+def test_open_redirect_is_refused(client, factories):
+    user = factories.user(roles=("asn",))
+    response = client.post("/masuk?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/dasbor")
+    client.post("/keluar")
+    response = client.post("/masuk?next=/akun/keamanan", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/akun/keamanan")
+
+
+def test_sign_out_everywhere_else(client, factories, app):
+    user = factories.user(roles=("asn",))
+    other = app.test_client()
+    _login(other, user.email)
+    _login(client, user.email)
+    client.post("/akun/keamanan/keluar-semua")
+    assert client.get("/dasbor").status_code == 200
+    assert other.get("/dasbor").status_code == 302

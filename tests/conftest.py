@@ -1,0 +1,167 @@
+"""Test fixtures.
+
+The schema is built once per test session by the Alembic migrations (so they are tested too),
+on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set. Each test runs inside a transaction
+that is rolled back (SQLAlchemy 2's "join an external transaction" recipe): the application's
+own commits only release savepoints. Tests that need real commits from several connections
+(races on PostgreSQL) use ``committed`` instead.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime
+from typing import Any, Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from config import TestConfig
+from sep_portal import create_app
+from sep_portal.core import clock
+from sep_portal.extensions import db, make_engine
+from tests.factories import Factories
+from tests.smtp import SmtpServer
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+START = datetime(2026, 11, 24, 10, 0, tzinfo=clock.WIB)  # a Tuesday
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reset_database(url: str) -> None:
+    """Empty the test database so the migrations build it from nothing."""
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def migrate(app: Any) -> None:
+    from alembic import command
+
+    from sep_portal.cli import alembic_config
+
+    with app.app_context():
+        command.upgrade(alembic_config(app.config["DATABASE_URL"]), "head")
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer(port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, smtp_server: SmtpServer) -> Any:
+    reset_database(database_url)
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "MAIL_PORT": smtp_server.port})
+    migrate(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[Any]:
+    """Every test starts at Tuesday 24 November 2026 10.00 WIB; move time with clock.advance."""
+    clock.freeze(START)
+    yield clock
+    clock.unfreeze()
+
+
+@pytest.fixture
+def connection(app: Any) -> Iterator[Any]:
+    bound = db.bound(app)
+    conn = bound.engine.connect()
+    outer = conn.begin()
+    bound.factory.configure(bind=conn, join_transaction_mode="create_savepoint")
+    db.session.remove()
+    try:
+        yield conn
+    finally:
+        db.session.remove()
+        bound.factory.configure(bind=bound.engine, join_transaction_mode="conditional_savepoint")
+        if outer.is_active:
+            outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session(app: Any, connection: Any) -> Iterator[Session]:
+    """A plain session on the test transaction, for factories and assertions in page tests."""
+    s = db.bound(app).factory()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def ctx(app: Any, connection: Any) -> Iterator[Session]:
+    """An application context and its request-scoped session, for testing operations as plain
+    functions. Do not combine with ``client`` (a pushed context would be shared by requests)."""
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+        yield db.session
+
+
+@pytest.fixture
+def factories(app: Any, session: Session) -> Factories:
+    return Factories(app, session)
+
+
+@pytest.fixture
+def client(app: Any, connection: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer) -> SmtpServer:
+    smtp_server.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def committed(app: Any) -> Iterator[Any]:
+    """Real commits on the real database (for races); tables are emptied afterwards."""
+    engine = db.bound(app).engine
+    yield engine
+    tables = ["outbox", "user_sessions", "auth_tokens", "recovery_codes", "login_throttles", "user_roles", "users"]
+    with engine.begin() as conn:
+        for table in tables:
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if TEST_DATABASE_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (as .ci/run does)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def ctx_free_codes(app: Any, factories: Factories, session: Session) -> tuple[Any, list[str]]:
+    """A staff user with TOTP and ten recovery codes (made by the real operation)."""
+    from sep_portal.auth.operations import regenerate_recovery_codes
+
+    user = factories.user(roles=("verifikator",))
+    with app.test_request_context():
+        codes = regenerate_recovery_codes(session, session.get(type(user), user.id), clock.now())
+        session.commit()
+    return user, codes

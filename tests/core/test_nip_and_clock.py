@@ -1,0 +1,62 @@
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from sep_portal.core import clock
+from sep_portal.core.nip import is_valid_nip, nip_problem, normalize_nip
+
+
+@pytest.mark.parametrize("nip", ["198703152010122001", "1987 0315 201012 2 001", "197005051995031002"])
+def test_valid_nips(ctx, nip):
+    assert is_valid_nip(nip)
+
+
+@pytest.mark.parametrize("nip, fragment", [
+    ("19870315201012200", "18 digits"),               # 17 digits
+    ("1987031520101220011", "18 digits"),             # 19 digits
+    ("19870315201012200A", "18 digits"),
+    ("198702302010122001", "date of birth"),          # 30 February
+    ("203001012050011001", "date of birth"),          # born in the future
+    ("198703152010132001", "year and month"),         # month 13
+    ("198703151987022001", "after the date of birth"),  # appointed before birth
+    ("198703152010123001", "Digit 15"),               # sex digit 3
+    ("198703152010122000", "000"),
+])
+def test_invalid_nips_say_why(ctx, nip, fragment):
+    assert fragment in nip_problem(nip)
+
+
+def test_normalize_nip():
+    assert normalize_nip("1987.0315 2010-12 2 001") == "198703152010122001"
+
+
+def test_clock_freeze_and_advance():
+    start = clock.now()
+    assert start == datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
+    assert clock.advance(timedelta(days=1)) == start + timedelta(days=1)
+    assert clock.now() == start + timedelta(days=1)
+
+
+def test_clock_refuses_naive_times():
+    with pytest.raises(ValueError):
+        clock.freeze(datetime(2026, 1, 1))
+
+
+def test_parse_timestamp_reads_wib_by_default():
+    assert clock.parse_timestamp("2026-11-30 23:59") == datetime(2026, 11, 30, 16, 59, tzinfo=timezone.utc)
+    assert clock.parse_timestamp("2026-11-30T10:00:00+00:00") == datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+
+
+def test_nip_uses_the_portal_clock(ctx):
+    # Born "today" per the frozen clock is valid; tomorrow is in the future.
+    today = clock.now().astimezone(clock.WIB).date()
+    tomorrow = today + timedelta(days=1)
+    assert nip_problem(f"{tomorrow:%Y%m%d}203001" + "1001") is not None
+    assert date(2026, 11, 24) == today
+
+
+def test_sweep_at_moves_the_clock_for_the_command(app, connection):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["sep", "sweep", "--at", "2026-12-01 08:00"])
+    assert result.exit_code == 0, result.output
+    assert "Sweep at 2026-12-01T01:00:00+00:00" in result.output

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, session
+from flask import Flask, has_request_context, render_template, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -62,6 +62,8 @@ def _select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["SEP_LANGUAGES"]
+    if not has_request_context():  # CLI, sweep: the portal's language (mail uses force_locale)
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     lang = session.get("lang")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from sep_portal.core.forms import strip_filter
@@ -13,9 +14,9 @@ REQUIRED = _l("This field is required.")
 class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired(_l("Enter a valid date."))])
     kind = SelectField(_l("Kind"), choices=[
-        ("cuti_bersama", _l("Cuti bersama (collective leave)")),
-        ("closure", _l("Office closure")),
-        ("working_day", _l("Working day after all (cancels a holiday)")),
+        SelectChoice("cuti_bersama", _l("Cuti bersama (collective leave)")),
+        SelectChoice("closure", _l("Office closure")),
+        SelectChoice("working_day", _l("Working day after all (cancels a holiday)")),
     ])
     description = StringField(_l("Description"), validators=[DataRequired(REQUIRED), Length(max=200)],
                               filters=[strip_filter])

@@ -315,8 +315,8 @@ def check_totp_step(session: Session, user: User, code: str, now: datetime) -> N
     if user.status != "active" or not user.totp_enabled:
         raise generic_sign_in_error()
     # Lock the user row so two requests with the same code cannot both pass the replay check.
-    session.refresh(user, with_for_update=True)
-    counter = _totp_counter_for(user.totp_secret or "", code, now, user.totp_last_counter)
+    last_counter = session.scalar(select(User.totp_last_counter).where(User.id == user.id).with_for_update())
+    counter = _totp_counter_for(user.totp_secret or "", code, now, last_counter)
     if counter is not None:
         user.totp_last_counter = counter
         session.flush()

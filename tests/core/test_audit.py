@@ -108,7 +108,7 @@ def test_concurrent_appends_never_fork_the_chain(app, committed):
     for t in threads:
         t.join(30)
     assert not errors
-    with db.new_session() as s:
+    with db.bound(app).factory() as s:
         result = audit.verify(s)
         assert result.ok, result
         assert s.scalar(select(AuditEntry).where(AuditEntry.action == "test.race").limit(1)) is not None

@@ -146,5 +146,5 @@ def test_concurrent_sweeps_never_send_a_message_twice(app, committed, mailbox):
     delivered = sorted(int(m["X-SEP-Outbox-Id"]) for m in mailbox.messages)
     assert delivered == sorted(ids)  # every message exactly once
     assert sum(r.sent for r in reports) == 60
-    with db.new_session() as s:
+    with db.bound(app).factory() as s:
         assert set(s.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_(ids)))) == {"sent"}

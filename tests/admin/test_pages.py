@@ -1,0 +1,110 @@
+"""Operator pages: calendar, audit log, outbox."""
+from datetime import date
+
+from sqlalchemy import select
+
+from sep_portal.core import audit
+from sep_portal.core.calendar import CalendarDay
+from sep_portal.core.outbox import OutboxMessage
+from tests.factories import sign_in
+
+
+def _superadmin(client, factories):
+    user = factories.user(roles=("superadmin",))
+    sign_in(client, user)
+    return user
+
+
+def test_calendar_page_lists_the_year_with_sources(client, factories):
+    _superadmin(client, factories)
+    html = client.get("/admin/kalender?tahun=2026").get_data(as_text=True)
+    assert "1497 Tahun 2025" in html  # the seeded cuti bersama name their decree
+    assert "Desember 2026" in html  # dates in Indonesian
+    # 261 weekdays minus 21 weekday holidays and cuti bersama (SKB 1497/2/5 of 2025).
+    assert ">240 " in html or "240 hari" in html or "240 working" in html
+
+
+def test_superadmin_adds_and_removes_a_closure(client, factories, session):
+    admin = _superadmin(client, factories)
+    response = client.post("/admin/kalender?tahun=2026", data={
+        "day": "2026-11-26", "kind": "closure", "description": "Kantor tutup (banjir)",
+        "source": "SE Dirjen Aptika No. 5/2026"})
+    assert response.status_code == 302
+    row = session.scalar(select(CalendarDay).where(CalendarDay.day == date(2026, 11, 26)))
+    assert row.created_by_id == admin.id
+    assert session.scalar(select(audit.AuditEntry).where(audit.AuditEntry.action == "calendar.day_added")
+                          .where(audit.AuditEntry.actor_id == admin.id)) is not None
+    response = client.post("/admin/kalender/2026-11-26/hapus")
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.scalar(select(CalendarDay).where(CalendarDay.day == date(2026, 11, 26))) is None
+
+
+def test_calendar_form_errors_are_shown_and_nothing_saved(client, factories, session):
+    _superadmin(client, factories)
+    response = client.post("/admin/kalender", data={"day": "2026-12-24", "kind": "closure",
+                                                   "description": "Dobel", "source": "x"})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    response = client.post("/admin/kalender", data={"day": "bukan-tanggal", "kind": "closure",
+                                                   "description": "x", "source": "x"})
+    assert response.status_code == 400
+    assert session.scalar(select(CalendarDay).where(CalendarDay.description == "Dobel")) is None
+
+
+def test_audit_page_filters_and_pages_by_keyset(client, factories, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", 3)
+    _superadmin(client, factories)
+    for i in range(5):
+        client.post("/admin/kalender", data={"day": f"2027-07-0{i + 5}", "kind": "closure",
+                                             "description": f"Tutup {i}", "source": "SE"})
+    html = client.get("/admin/audit?action=calendar.day_added").get_data(as_text=True)
+    assert html.count("calendar.day_added</code>") == 3
+    assert "sebelum=" in html
+    next_url = html.split('href="', )[-1]  # crude, checked below
+    older = client.get("/admin/audit?action=calendar.day_added&sebelum=" +
+                       html.split("sebelum=")[1].split('"')[0].split("&")[0])
+    assert older.get_data(as_text=True).count("calendar.day_added</code>") == 2
+    assert next_url
+
+
+def test_audit_page_query_count_is_constant_in_page_size(client, factories, app, monkeypatch, connection):
+    from sqlalchemy import event
+
+    _superadmin(client, factories)
+    for i in range(6):
+        client.post("/admin/kalender", data={"day": f"2027-08-0{i + 2}", "kind": "closure",
+                                             "description": f"Tutup {i}", "source": "SE"})
+    counts = []
+    for size in (2, 6):
+        monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", size)
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(connection, "before_cursor_execute", listener)
+        client.get("/admin/audit")
+        event.remove(connection, "before_cursor_execute", listener)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_audit_verify_button(client, factories):
+    _superadmin(client, factories)
+    response = client.post("/admin/audit/verifikasi", follow_redirects=True)
+    assert response.status_code == 200 and "alert-success" in response.get_data(as_text=True)
+
+
+def test_outbox_page_shows_messages_and_requeues_failed(client, factories, session):
+    _superadmin(client, factories)
+    client.post("/kata-sandi/lupa", data={"email": "tidak.ada@uji.go.id"})  # no mail: unknown address
+    user = factories.user(roles=("asn",))
+    client.post("/kata-sandi/lupa", data={"email": user.email})
+    message = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    html = client.get("/admin/kotak-keluar").get_data(as_text=True)
+    assert f"/admin/kotak-keluar/{message.id}" in html
+    assert client.get(f"/admin/kotak-keluar/{message.id}").status_code == 200
+    assert client.post(f"/admin/kotak-keluar/{message.id}/ulang").status_code == 400  # not failed
+    message.status, message.attempts = "failed", 10
+    session.commit()
+    assert client.post(f"/admin/kotak-keluar/{message.id}/ulang").status_code == 302
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status == "pending"

@@ -1,0 +1,105 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server in a thread.
+
+Chromium is installed with apt-get when it is missing (as root); only where that is impossible
+are the tests skipped, with the reason printed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import warnings
+from typing import Any, Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from config import TestConfig
+from sep_portal import create_app
+from tests.conftest import free_port, migrate, reset_database
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def _ensure_chromium() -> str | None:
+    """Path of Chromium, installing Debian's package if needed; None with a reason otherwise."""
+    if os.path.exists(CHROMIUM):
+        return None
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return "Chromium is not installed and cannot be installed here (needs apt-get as root)"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env, capture_output=True,
+                       timeout=1200)
+    except (subprocess.SubprocessError, OSError) as exc:
+        return f"installing Debian's chromium failed: {exc}"
+    return None if os.path.exists(CHROMIUM) else "apt-get ran but /usr/bin/chromium is missing"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    problem = _ensure_chromium()
+    if problem:
+        message = f"BROWSER TESTS SKIPPED: {problem}"
+        warnings.warn(message)
+        print("\n" + "!" * 80 + f"\n{message}\n" + "!" * 80)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _browser_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
+    # A database of its own on the same server: the live server commits for real.
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"{url.database}_browser"
+    with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database,
+                         password=url.password, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Any]:
+    url = _browser_database_url(tmp_path_factory)
+    reset_database(url)
+    port = free_port()
+    app = create_app(TestConfig, {
+        "DATABASE_URL": url,
+        "MAIL_PORT": smtp_server.port,
+        "WTF_CSRF_ENABLED": True,
+        "SEP_BASE_URL": f"http://127.0.0.1:{port}",
+    })
+    migrate(app)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.base_url = f"http://127.0.0.1:{port}"
+    yield app
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.base_url, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

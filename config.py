@@ -70,6 +70,7 @@ class Config:
     # Portal behaviour
     SEP_BASE_URL = os.environ.get("SEP_BASE_URL", "http://127.0.0.1:5000")
     SEP_FORCE_HTTPS = _bool("SEP_FORCE_HTTPS", False)
+    SEP_PROXY_COUNT = _int("SEP_PROXY_COUNT", 0)  # reverse proxies in front of the app servers
     SEP_IDLE_TIMEOUT_MINUTES = _int("SEP_IDLE_TIMEOUT_MINUTES", 30)
     SEP_SESSION_MAX_HOURS = _int("SEP_SESSION_MAX_HOURS", 12)
     SEP_LOGIN_MAX_FAILURES = _int("SEP_LOGIN_MAX_FAILURES", 5)

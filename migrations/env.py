@@ -51,7 +51,8 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True, compare_type=True, render_item=render_item)
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True, compare_type=True,
+                          render_item=render_item)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

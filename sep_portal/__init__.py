@@ -44,6 +44,14 @@ def create_app(config: Any = None, overrides: dict[str, Any] | None = None) -> F
     if app.config["DATABASE_URL"].startswith("sqlite:///") and ":memory:" not in app.config["DATABASE_URL"]:
         Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
+    if app.config.get("SEP_PROXY_COUNT"):
+        # Behind a reverse proxy: take the client address and scheme from its X-Forwarded-*
+        # headers (audit log, rate limits), trusting exactly that many proxies.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["SEP_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
     from sep_portal.core import logging as sep_logging
 
     sep_logging.install()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import text

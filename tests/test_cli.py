@@ -46,9 +46,8 @@ def test_demo_data_refused_outside_development(app, connection):
     assert result.exit_code != 0 and "development" in result.output
 
 
-def test_demo_data_loads_once_and_its_accounts_sign_in(app, ctx, client):
+def test_demo_data_loads_once_and_prints_its_sign_ins(app, ctx):
     from sep_portal import demo
-    from tests.factories import totp_code
 
     assert demo.load(ctx) is True
     assert demo.load(ctx) is False

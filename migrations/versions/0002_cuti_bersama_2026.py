@@ -10,16 +10,16 @@ Nomor 2 Tahun 2025, Nomor 5 Tahun 2025 tentang Hari Libur Nasional dan Cuti Bers
 "government"); keeping them as operator rows records their legal basis and keeps them if the
 package changes. Operators correct the calendar at /admin/kalender or with `flask sep calendar`.
 """
-from datetime import date, datetime, timezone
-from typing import Sequence, Union
+from datetime import date, datetime, UTC
+from typing import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
-down_revision: Union[str, Sequence[str], None] = "0001"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 SOURCE = ("SKB Menteri Agama, Menteri Ketenagakerjaan dan Menteri PANRB Nomor 1497 Tahun 2025, "
           "Nomor 2 Tahun 2025, Nomor 5 Tahun 2025 (19 September 2025)")
@@ -46,7 +46,7 @@ calendar_days = sa.table(
 
 def upgrade() -> None:
     # A fixed timestamp: migrations must give the same database every time.
-    created = datetime(2026, 11, 24, tzinfo=timezone.utc)
+    created = datetime(2026, 11, 24, tzinfo=UTC)
     if op.get_bind().dialect.name == "sqlite":
         created = created.replace(tzinfo=None)
     op.bulk_insert(calendar_days, [

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
 from sep_portal.auth.models import AuthToken, LoginThrottle, RecoveryCode, UserSession
-from sep_portal.core import audit, outbox
+from sep_portal.core import audit, outbox, sweep
 from sep_portal.core.errors import DomainError
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import SEKRETARIS
@@ -297,7 +297,8 @@ def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -
         .values(used_at=now)
     )
     if result.rowcount == 1:
-        audit.record(session, user, "auth.recovery_code_used", user, after={"remaining": remaining_recovery_codes(session, user)})
+        audit.record(session, user, "auth.recovery_code_used", user,
+                     after={"remaining": remaining_recovery_codes(session, user)})
         return True
     return False
 
@@ -425,6 +426,25 @@ def end_all_sessions(session: Session, user: User, now: datetime, reason: str, *
     if keep_id is not None:
         query = query.where(UserSession.id != keep_id)
     return session.execute(query.values(revoked_at=now, revoked_reason=reason)).rowcount
+
+
+@sweep.task("auth.end_stale_sessions")
+def end_stale_sessions(now: datetime) -> int:
+    """Mark sessions that are idle too long or past their maximum age as ended, so the session
+    list shows the truth (sign-in already refuses them). Idempotent."""
+    from sep_portal.extensions import db
+
+    idle = timedelta(minutes=current_app.config["SEP_IDLE_TIMEOUT_MINUTES"])
+    with db.new_session() as session:
+        ended = 0
+        for reason, condition in (("idle", UserSession.last_seen_at <= now - idle),
+                                  ("expired", UserSession.expires_at <= now)):
+            ended += session.execute(
+                update(UserSession).where(UserSession.revoked_at.is_(None), condition)
+                .values(revoked_at=now, revoked_reason=reason)
+            ).rowcount
+        session.commit()
+    return ended
 
 
 # -- passwords ------------------------------------------------------------------------------

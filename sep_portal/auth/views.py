@@ -18,8 +18,8 @@ from sep_portal.auth.forms import CodeForm, ConfirmForm, EmailForm, EnrolForm, L
 from sep_portal.auth.models import UserSession
 from sep_portal.core import clock
 from sep_portal.core.errors import DomainError
-from sep_portal.core.security import hash_token
 from sep_portal.core.forms import apply_error
+from sep_portal.core.security import hash_token
 from sep_portal.extensions import db, limiter, login_manager
 
 TOUCH_EVERY = timedelta(seconds=60)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column

@@ -9,10 +9,10 @@ The functions on ``WorkingCalendar`` are pure; ``get_calendar()`` builds one fro
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 import holidays as holidays_lib
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, select

@@ -7,11 +7,11 @@ test can move time for a live server thread too.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
-UTC = timezone.utc
+UTC = UTC
 
 _lock = threading.Lock()
 _frozen: datetime | None = None

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale

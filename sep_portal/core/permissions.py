@@ -1,8 +1,9 @@
 """Roles and authorisation helpers. Every decision is made on the server, per object."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user

@@ -1,8 +1,8 @@
 """A small, explicit transition table: (state, action) -> new state, with the roles allowed."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 class IllegalTransition(Exception):

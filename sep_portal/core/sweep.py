@@ -7,9 +7,9 @@ and must commit its own work. Mail goes last, so what the tasks queued leaves in
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from sep_portal.core import clock, outbox
 

@@ -76,7 +76,8 @@ def test_first_sign_in_of_staff_enrols_totp_with_recovery_codes(client, factorie
     assert "<svg" in page  # the QR code, inline SVG
     with client.session_transaction() as s:
         secret = s["enrol_secret"]
-    response = client.post("/masuk/daftarkan-2fa", data={"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
+    wrong = "000000" if pyotp.TOTP(secret).at(clock.now()) != "000000" else "111111"
+    response = client.post("/masuk/daftarkan-2fa", data={"code": wrong})
     assert response.status_code == 200 and client.get("/dasbor").status_code == 302  # wrong code: not enrolled
     response = client.post("/masuk/daftarkan-2fa", data={"code": pyotp.TOTP(secret).at(clock.now())})
     assert response.status_code == 200
@@ -211,3 +212,35 @@ def test_sign_out_everywhere_else(client, factories, app):
     client.post("/akun/keamanan/keluar-semua")
     assert client.get("/dasbor").status_code == 200
     assert other.get("/dasbor").status_code == 302
+
+
+def test_sweep_marks_stale_sessions_ended(app, client, factories, session):
+    from sep_portal.auth.operations import end_stale_sessions
+
+    user = factories.user(roles=("asn",))
+    _login(client, user.email)
+    with app.app_context():
+        assert end_stale_sessions(clock.now()) == 0
+        clock.advance(timedelta(minutes=app.config["SEP_IDLE_TIMEOUT_MINUTES"]))
+        assert end_stale_sessions(clock.now()) == 1
+        assert end_stale_sessions(clock.now()) == 0  # idempotent
+    session.expire_all()
+    assert session.scalar(select(UserSession.revoked_reason).where(UserSession.user_id == user.id)) == "idle"
+
+
+def test_client_address_behind_a_proxy_is_taken_from_x_forwarded_for():
+    from flask import request
+
+    from config import TestConfig
+    from sep_portal import create_app
+
+    proxied = create_app(TestConfig, {"SEP_PROXY_COUNT": 1, "DATABASE_URL": "sqlite://"})
+    proxied.add_url_rule("/_ip", "ip", lambda: request.remote_addr)
+    response = proxied.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.7"},
+                                         environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.get_data(as_text=True) == "203.0.113.7"
+    plain = create_app(TestConfig, {"DATABASE_URL": "sqlite://"})
+    plain.add_url_rule("/_ip", "ip", lambda: request.remote_addr)
+    response = plain.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.7"},
+                                       environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.get_data(as_text=True) == "10.0.0.2"  # headers are not trusted without a proxy

@@ -10,7 +10,8 @@ import shutil
 import subprocess
 import threading
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -47,7 +48,7 @@ def browser() -> Iterator[Any]:
     problem = _ensure_chromium()
     if problem:
         message = f"BROWSER TESTS SKIPPED: {problem}"
-        warnings.warn(message)
+        warnings.warn(message, stacklevel=2)
         print("\n" + "!" * 80 + f"\n{message}\n" + "!" * 80)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -32,7 +32,7 @@ def test_normalize_nip():
 
 def test_clock_freeze_and_advance():
     start = clock.now()
-    assert start == datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
+    assert start == datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
     assert clock.advance(timedelta(days=1)) == start + timedelta(days=1)
     assert clock.now() == start + timedelta(days=1)
 
@@ -43,8 +43,8 @@ def test_clock_refuses_naive_times():
 
 
 def test_parse_timestamp_reads_wib_by_default():
-    assert clock.parse_timestamp("2026-11-30 23:59") == datetime(2026, 11, 30, 16, 59, tzinfo=timezone.utc)
-    assert clock.parse_timestamp("2026-11-30T10:00:00+00:00") == datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+    assert clock.parse_timestamp("2026-11-30 23:59") == datetime(2026, 11, 30, 16, 59, tzinfo=UTC)
+    assert clock.parse_timestamp("2026-11-30T10:00:00+00:00") == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 def test_nip_uses_the_portal_clock(ctx):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sep_portal.accounts import bp
 from sep_portal.auth import operations as auth_ops
-from sep_portal.auth.forms import ChangePasswordForm, ConfirmForm
+from sep_portal.auth.forms import ChangePasswordForm, ConfirmForm, ReauthForm
 from sep_portal.auth.models import UserSession
 from sep_portal.core import audit, clock
 from sep_portal.core.errors import DomainError
@@ -18,7 +18,7 @@ from sep_portal.core.forms import apply_error
 from sep_portal.extensions import db
 
 
-def _security_page(password_form: ChangePasswordForm | None = None) -> str:
+def _security_page(password_form: ChangePasswordForm | None = None, reauth_form: ReauthForm | None = None) -> str:
     user = current_user._get_current_object()
     sessions = db.session.scalars(
         select(UserSession)
@@ -29,6 +29,7 @@ def _security_page(password_form: ChangePasswordForm | None = None) -> str:
     return render_template(
         "accounts/security.html",
         password_form=password_form or ChangePasswordForm(),
+        reauth_form=reauth_form or ReauthForm(),
         confirm_form=ConfirmForm(),
         sessions=sessions,
         remaining_codes=auth_ops.remaining_recovery_codes(db.session, user) if user.totp_enabled else 0,
@@ -62,9 +63,19 @@ def change_password() -> Any:
 @bp.route("/keamanan/kode-pemulihan", methods=["POST"])
 @login_required
 def regenerate_codes() -> Any:
-    if not ConfirmForm().validate_on_submit() or not current_user.totp_enabled:
+    form = ReauthForm()
+    if not current_user.totp_enabled:
         return redirect(url_for("accounts.security"))
-    codes = auth_ops.regenerate_recovery_codes(db.session, current_user._get_current_object(), clock.now())
+    if not form.validate_on_submit():
+        return _security_page(reauth_form=form), 400
+    user = current_user._get_current_object()
+    try:
+        auth_ops.confirm_password(db.session, user, form.current_password.data, clock.now())
+    except DomainError as exc:
+        db.session.commit()  # the failure counts towards lockout
+        apply_error(form, exc)
+        return _security_page(reauth_form=form), 400
+    codes = auth_ops.regenerate_recovery_codes(db.session, user, clock.now())
     db.session.commit()
     return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("accounts.security"))
 

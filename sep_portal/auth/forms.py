@@ -30,6 +30,19 @@ class EnrolForm(FlaskForm):
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True})
 
 
+class ReauthEnrolForm(EnrolForm):
+    """Enrolment by a signed-in user: the password is asked again, so a session left open on a
+    shared computer cannot be used to move two-step verification to another phone."""
+
+    current_password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
+class ReauthForm(FlaskForm):
+    current_password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
 class RegisterForm(FlaskForm):
     name = StringField(_l("Full name (with titles)"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        filters=[strip_filter], render_kw={"autocomplete": "name"})

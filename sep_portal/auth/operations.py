@@ -482,6 +482,14 @@ def reset_password(session: Session, token: str, password: str, now: datetime) -
     return user
 
 
+def confirm_password(session: Session, user: User, password: str, now: datetime) -> None:
+    """Ask for the password again before a sensitive change; failures count towards lockout."""
+    check_not_locked(session, user.email, now)
+    if not verify_password(user.password_hash, password):
+        record_failure(session, user.email, now, user)
+        raise DomainError("current_password", _("The current password is not correct."))
+
+
 def change_password(session: Session, user: User, current: str, new: str, now: datetime,
                     keep_session_id: int | None) -> None:
     if not verify_password(user.password_hash, current):

@@ -14,7 +14,16 @@ from sep_portal import safe_next
 from sep_portal.accounts.models import User
 from sep_portal.auth import bp
 from sep_portal.auth import operations as ops
-from sep_portal.auth.forms import CodeForm, ConfirmForm, EmailForm, EnrolForm, LoginForm, NewPasswordForm, RegisterForm
+from sep_portal.auth.forms import (
+    CodeForm,
+    ConfirmForm,
+    EmailForm,
+    EnrolForm,
+    LoginForm,
+    NewPasswordForm,
+    ReauthEnrolForm,
+    RegisterForm,
+)
 from sep_portal.auth.models import UserSession
 from sep_portal.core import clock
 from sep_portal.core.errors import DomainError
@@ -159,7 +168,7 @@ def totp() -> Any:
     return render_template("auth/totp.html", form=form)
 
 
-def _enrol_page(user: User, form: EnrolForm, cancel_url: str) -> str:
+def _enrol_page(user: User, form: EnrolForm | ReauthEnrolForm, cancel_url: str) -> str:
     secret = session.get("enrol_secret")
     if not secret or request.method == "GET":
         secret = session["enrol_secret"] = ops.new_totp_secret()
@@ -199,11 +208,13 @@ def enrol() -> Any:
 @login_required
 def enrol_signed_in() -> Any:
     """(Re-)enrolment by a signed-in user, e.g. an ASN who switches 2FA on, or a new phone."""
-    form = EnrolForm()
+    form = ReauthEnrolForm()
     if form.validate_on_submit() and session.get("enrol_secret"):
         try:
-            codes = ops.confirm_totp_enrolment(db.session, current_user, session["enrol_secret"], form.code.data,
-                                               clock.now())
+            ops.confirm_password(db.session, current_user._get_current_object(), form.current_password.data,
+                                 clock.now())
+            codes = ops.confirm_totp_enrolment(db.session, current_user._get_current_object(),
+                                               session["enrol_secret"], form.code.data, clock.now())
         except DomainError as exc:
             db.session.commit()
             apply_error(form, exc)

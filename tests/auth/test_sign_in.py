@@ -244,3 +244,23 @@ def test_client_address_behind_a_proxy_is_taken_from_x_forwarded_for():
     response = plain.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.7"},
                                        environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert response.get_data(as_text=True) == "10.0.0.2"  # headers are not trusted without a proxy
+
+
+def test_signed_in_reenrolment_and_new_codes_need_the_password(client, factories, session):
+    user = factories.user(roles=("verifikator",))
+    sign_in(client, user)
+    client.get("/akun/2fa")
+    with client.session_transaction() as s:
+        secret = s["enrol_secret"]
+    clock.advance(timedelta(seconds=60))
+    code = pyotp.TOTP(secret).at(clock.now())
+    assert client.post("/akun/2fa", data={"code": code, "current_password": "salah-sekali-123"}).status_code == 200
+    session.expire_all()
+    assert session.get(User, user.id).totp_secret != secret  # unchanged
+    response = client.post("/akun/2fa", data={"code": code, "current_password": PASSWORD})
+    assert "recovery-codes" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, user.id).totp_secret == secret
+    assert client.post("/akun/keamanan/kode-pemulihan", data={"current_password": "salah"}).status_code == 400
+    response = client.post("/akun/keamanan/kode-pemulihan", data={"current_password": PASSWORD})
+    assert response.status_code == 200 and response.get_data(as_text=True).count("<li><code>") == 10

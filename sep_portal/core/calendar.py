@@ -34,19 +34,7 @@ DEFAULT_WORKING_HOURS: dict[int, tuple[time, time]] = {
     4: (time(7, 30), time(16, 30)),
 }
 
-# Where the seeded 2026 cuti bersama come from (also written on each seeded row).
-SKB_2026 = ("SKB Menteri Agama, Menteri Ketenagakerjaan dan Menteri PANRB Nomor 1497 Tahun 2025, "
-            "Nomor 2 Tahun 2025, Nomor 5 Tahun 2025 (19 September 2025)")
-CUTI_BERSAMA_2026: tuple[tuple[date, str], ...] = (
-    (date(2026, 2, 16), "Cuti bersama Tahun Baru Imlek 2577 Kongzili"),
-    (date(2026, 3, 18), "Cuti bersama Hari Suci Nyepi Tahun Baru Saka 1948"),
-    (date(2026, 3, 20), "Cuti bersama Idulfitri 1447 H"),
-    (date(2026, 3, 23), "Cuti bersama Idulfitri 1447 H"),
-    (date(2026, 3, 24), "Cuti bersama Idulfitri 1447 H"),
-    (date(2026, 5, 15), "Cuti bersama Kenaikan Yesus Kristus"),
-    (date(2026, 5, 28), "Cuti bersama Iduladha 1447 H"),
-    (date(2026, 12, 24), "Cuti bersama Kelahiran Yesus Kristus"),
-)
+# The official 2026 cuti bersama are seeded, with their decree, by migration 0002.
 
 
 class CalendarDay(Base):

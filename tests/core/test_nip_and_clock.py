@@ -12,17 +12,17 @@ def test_valid_nips(ctx, nip):
 
 
 @pytest.mark.parametrize("nip, fragment", [
-    ("19870315201012200", "18 digits"),               # 17 digits
-    ("1987031520101220011", "18 digits"),             # 19 digits
-    ("19870315201012200A", "18 digits"),
-    ("198702302010122001", "date of birth"),          # 30 February
-    ("203001012050011001", "date of birth"),          # born in the future
-    ("198703152010132001", "year and month"),         # month 13
-    ("198703151987022001", "after the date of birth"),  # appointed before birth
-    ("198703152010123001", "Digit 15"),               # sex digit 3
+    ("19870315201012200", "18 digit"),                # 17 digits
+    ("1987031520101220011", "18 digit"),              # 19 digits
+    ("19870315201012200A", "18 digit"),
+    ("198702302010122001", "tanggal lahir"),          # 30 February
+    ("203001012050011001", "tanggal lahir"),          # born in the future
+    ("198703152010132001", "bulan pengangkatan"),     # month 13
+    ("198703151987022001", "setelah tanggal lahir"),  # appointed before birth
+    ("198703152010123001", "jenis kelamin"),          # sex digit 3
     ("198703152010122000", "000"),
 ])
-def test_invalid_nips_say_why(ctx, nip, fragment):
+def test_invalid_nips_say_why_in_indonesian(ctx, nip, fragment):
     assert fragment in nip_problem(nip)
 
 

@@ -54,7 +54,11 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the (idle-limited) session
-    MAX_CONTENT_LENGTH = _int("SEP_MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024
+    # One file per request: a request larger than the file limit plus the form is refused with
+    # 413 from its Content-Length, before its body is read.
+    SEP_MAX_UPLOAD_BYTES = _int("SEP_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = SEP_MAX_UPLOAD_BYTES + 64 * 1024
+    SEP_MAX_IMAGE_PIXELS = _int("SEP_MAX_IMAGE_PIXELS", 40_000_000)
 
     # Language
     BABEL_DEFAULT_LOCALE = "id"
@@ -90,6 +94,17 @@ class Config:
     # Helpdesk working hours (WIB); holidays come from the working-day calendar.
     SEP_WORKING_HOURS = os.environ.get("SEP_WORKING_HOURS", "mon-thu 07:30-16:00; fri 07:30-16:30")
     SEP_DEMO_DATA = False
+
+    # Applications (permohonan)
+    SEP_DECISION_WORKING_DAYS = _int("SEP_DECISION_WORKING_DAYS", 4)
+    SEP_ALLOW_SAME_RECOMMENDER_DECIDER = _bool("SEP_ALLOW_SAME_RECOMMENDER_DECIDER", False)
+    SEP_ACTIVATION_DAYS = _int("SEP_ACTIVATION_DAYS", 7)
+
+    # Letters: number patterns per series ({seq}, {year}, {month}, {roman_month}), gap-free per year.
+    SEP_LETTER_PATTERN_DECISION = os.environ.get("SEP_LETTER_PATTERN_DECISION",
+                                                 "B-{seq:04d}/DJAI/SEP.01/{month:02d}/{year}")
+    SEP_LETTER_ISSUER = os.environ.get("SEP_LETTER_ISSUER", "Direktorat Jenderal Aplikasi Informatika")
+    SEP_LETTER_SIGNER_TITLE = os.environ.get("SEP_LETTER_SIGNER_TITLE", "Direktur Jenderal Aplikasi Informatika")
 
     # Argon2id parameters (RFC 9106 "second recommended" profile by default).
     SEP_ARGON2_TIME_COST = _int("SEP_ARGON2_TIME_COST", 3)

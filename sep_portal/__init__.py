@@ -91,6 +91,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # sessions are server-side rows; see auth.views
+    # One Talisman per app (its options are per instance); views use extensions.talisman's
+    # decorator only to mark per-view options, which every instance reads.
     Talisman(
         app,
         force_https=app.config["SEP_FORCE_HTTPS"],
@@ -107,10 +109,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from sep_portal.accounts import bp as accounts_bp
     from sep_portal.admin import bp as admin_bp
+    from sep_portal.applications import bp as applications_bp
     from sep_portal.auth import bp as auth_bp
     from sep_portal.main import bp as main_bp
 
-    for bp in (main_bp, auth_bp, accounts_bp, admin_bp):
+    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp):
         app.register_blueprint(bp)
 
 
@@ -122,6 +125,9 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.globals["ALL_ROLES"] = ROLES
+    from sep_portal.core import clock
+
+    app.jinja_env.globals["now"] = clock.now
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -213,6 +213,32 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+# -- government bodies ------------------------------------------------------------------------
+
+@sep_cli.group("bodies", help="The reference list of government bodies.")
+def bodies_cli() -> None:
+    pass
+
+
+@bodies_cli.command("load")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV with code,kind,name,parent_code,source (default: the list shipped with the portal).")
+@with_appcontext
+def bodies_load(path: Path | None) -> None:
+    """Add new bodies and update changed ones, matched by code. Nothing is deleted."""
+    from sep_portal.core import audit
+    from sep_portal.tenants import reference
+
+    with db.new_session() as session:
+        try:
+            added, updated = reference.load(session.connection(), clock.now(), path or reference.DATA)
+        except (ValueError, KeyError) as exc:
+            raise click.ClickException(f"the file is not valid: {exc}") from None
+        audit.record(session, "cli", "bodies.loaded", None, after={"added": added, "updated": updated})
+        session.commit()
+    click.echo(f"{added} bodies added, {updated} updated.")
+
+
 # -- demo data --------------------------------------------------------------------------------
 
 @sep_cli.group("demo", help="Demo data for a development machine.")

@@ -70,9 +70,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, smtp_server: SmtpServer) -> Any:
+def app(database_url: str, smtp_server: SmtpServer, tmp_path_factory: pytest.TempPathFactory) -> Any:
     reset_database(database_url)
-    app = create_app(TestConfig, {"DATABASE_URL": database_url, "MAIL_PORT": smtp_server.port})
+    app = create_app(TestConfig, {"DATABASE_URL": database_url, "MAIL_PORT": smtp_server.port,
+                                  "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))})
     migrate(app)
     return app
 
@@ -104,8 +105,12 @@ def connection(app: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def session(app: Any, connection: Any) -> Iterator[Session]:
-    """A plain session on the test transaction, for factories and assertions in page tests."""
-    s = db.bound(app).factory()
+    """A plain session on the test transaction, for factories and assertions in page tests.
+
+    Factories commit after each object and objects keep their loaded values (no expiry on commit),
+    so this session never holds a savepoint open while ``ctx``'s session works on the same
+    connection: interleaved savepoints of two sessions would unwind each other."""
+    s = db.bound(app).factory(expire_on_commit=False)
     try:
         yield s
     finally:
@@ -141,10 +146,13 @@ def committed(app: Any) -> Iterator[Any]:
     """Real commits on the real database (for races); tables are emptied afterwards."""
     engine = db.bound(app).engine
     yield engine
-    tables = ["outbox", "user_sessions", "auth_tokens", "recovery_codes", "login_throttles", "user_roles", "users"]
+    tables = ["application_events", "application_documents", "admin_assignments", "applications", "letters",
+              "letter_counters", "stored_files", "outbox", "user_sessions", "auth_tokens", "recovery_codes",
+              "login_throttles", "user_roles", "users"]
     with engine.begin() as conn:
         for table in tables:
             conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("DELETE FROM bodies WHERE source IS NULL"))  # the reference list stays
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -63,6 +63,44 @@ class Factories:
         self.session.commit()
         return user
 
+    def application(self, *, stage: str = "recommended", applicant: User | None = None,
+                     body: Body | None = None, admin_email: str | None = None, admin_nip: str | None = None,
+                     verifier: User | None = None, recommendation: str = "approve") -> Any:
+        """An application taken through the real operations up to ``stage``."""
+        from sep_portal.applications import operations as ops
+        from sep_portal.applications.models import Application
+        from sep_portal.extensions import db
+
+        n = next(_seq)
+        body = body or self.body(tenant_status="none")
+        applicant = applicant or self.user(roles=("sekretaris",), body=None)
+        # The context's own session, as in a request: the calendar and the operations share it.
+        with self.app.test_request_context("/"):
+            s = db.session
+            applicant = s.get(User, applicant.id)
+            now = clock.now()
+            application = ops.create_application(s, applicant, now=now)
+            ops.update_application(
+                s, application, applicant, now=now, body_id=body.id, proposed_body_name=None, proposed_body_kind=None,
+                admin_name=f"Admin Uji {n}", admin_nip=admin_nip or make_nip(500 + n),
+                admin_email=admin_email or f"admin{n}@uji.go.id", admin_position="Pranata Komputer",
+                identity_doc_type="kpns")
+            ops.attach_document(s, application, applicant, "surat_kuasa", upload(pdf_bytes(), "kuasa.pdf"), now=now)
+            ops.attach_document(s, application, applicant, "kpns", upload(png_bytes(), "kpns.png"), now=now)
+            if STAGES.index(stage) >= 1:
+                ops.submit_application(s, application, applicant, now=now)
+            if STAGES.index(stage) >= 2:
+                verifier = s.get(User, (verifier or self.user(roles=("verifikator",))).id)
+                ops.declare_complete(s, application, verifier, now=now)
+            if STAGES.index(stage) >= 3:
+                ops.recommend(s, application, verifier, recommendation=recommendation,
+                              grounds=["a"] if recommendation == "reject" else [], note="Dokumen sesuai.", now=now)
+            s.commit()
+            application_id = application.id
+        application = self.session.get(Application, application_id)
+        self.session.commit()
+        return application
+
 
 def sign_in(client: Any, user: User, password: str = PASSWORD, *, advance: bool = True) -> Any:
     """Both sign-in steps through the pages. Moves the clock one TOTP step first so the code has
@@ -75,3 +113,44 @@ def sign_in(client: Any, user: User, password: str = PASSWORD, *, advance: bool 
         response = client.post("/masuk/kode", data={"code": totp_code(user)})
         assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+# -- files and applications --------------------------------------------------------------------
+
+def pdf_bytes(text: str = "Surat kuasa", pages: int = 1) -> bytes:
+    """A real PDF (Pillow writes one page per image)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    images = []
+    for n in range(pages):
+        image = Image.new("RGB", (420, 594), "white")
+        ImageDraw.Draw(image).text((40, 40), f"{text} - {n + 1}", fill="black")
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:])
+    return out.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (200, 120), color: str = "navy") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(data: bytes, filename: str) -> Any:
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=io.BytesIO(data), filename=filename)
+
+
+STAGES = ("draft", "submitted", "complete", "recommended")
+
+

@@ -194,6 +194,36 @@ def verify_email(session: Session, token: str, now: datetime) -> User:
     return user
 
 
+# -- activation (accounts created for someone: the Admin Pengelola, later ASN) -----------------
+
+def send_activation(session: Session, user: User, now: datetime, *, template: str = "auth/activation",
+                    context: dict | None = None) -> None:
+    """E-mail a single-use activation link; earlier links of the account stop working."""
+    days = current_app.config["SEP_ACTIVATION_DAYS"]
+    token = issue_token(session, user, "activate", timedelta(days=days), now)
+    outbox.enqueue(session, template, [user.email], {"user": user, "token": token, "days": days, **(context or {})},
+                   locale=user.locale)
+
+
+def activate_account(session: Session, token: str, password: str, now: datetime) -> User:
+    """Set the first password from an activation link. The link proves the address; TOTP
+    enrolment follows at once (the caller starts it)."""
+    user = peek_token(session, token, "activate", now)
+    if user is not None:
+        _check_password(password, email=user.email, nip=user.nip)
+    user = consume_token(session, token, "activate", now)
+    if user.status not in ("pending", "active"):
+        raise DomainError(None, _("This account cannot be activated. Contact the helpdesk."))
+    before = {"status": user.status}
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    user.email_verified_at = user.email_verified_at or now
+    user.status = "active"
+    end_all_sessions(session, user, now, "activated")
+    audit.record(session, user, "account.activated", user, before=before, after={"status": user.status})
+    return user
+
+
 # -- sign-in ----------------------------------------------------------------------------------
 
 def _throttle(session: Session, email: str, now: datetime) -> LoginThrottle:

@@ -335,3 +335,35 @@ def reset_password(token: str) -> Any:
                   "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/aktivasi/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def activate(token: str) -> Any:
+    """First password from an invitation link, then TOTP enrolment before the first sign-in.
+    GET only shows the form: mail scanners that open links do not use up the token."""
+    user = ops.peek_token(db.session, token, "activate", clock.now())
+    if user is None:
+        return render_template("auth/link_problem.html",
+                               message=_("This activation link is not valid, has expired or has already been used. "
+                                         "Ask the helpdesk for a new one.")), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.activate_account(db.session, token, form.password.data, clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            logout_user()
+            required = user.totp_required(current_app.config["SEP_TOTP_REQUIRED_FOR_ASN"])
+            if required and not user.totp_enabled:
+                _begin_pending(user, "enrol", None)
+                flash(_("Your password is set. Now set up two-step verification to finish the activation."),
+                      "success")
+                return redirect(url_for("auth.enrol"))
+            session.clear()
+            flash(_("Your account is active. Sign in."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/activate.html", form=form, user=user)

@@ -86,6 +86,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> I
         "MAIL_PORT": smtp_server.port,
         "WTF_CSRF_ENABLED": True,
         "SEP_BASE_URL": f"http://127.0.0.1:{port}",
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("live-uploads")),
     })
     migrate(app)
     server = make_server("127.0.0.1", port, app, threaded=True)

@@ -1,0 +1,526 @@
+"""Business rules of the permohonan. No HTTP here: the actor and the time are passed in, every
+operation flushes and the caller commits once."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sep_portal.accounts.models import User, UserRole
+from sep_portal.applications import notifications
+from sep_portal.applications.models import (
+    DECISIONS,
+    DOC_TYPES,
+    GROUNDS,
+    IDENTITY_DOCS,
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+)
+from sep_portal.applications.states import machine
+from sep_portal.auth.operations import normalize_email
+from sep_portal.core import audit, calendar, letters, storage, sweep
+from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.nip import nip_problem, normalize_nip
+from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS, SUPERADMIN, ensure_can
+from sep_portal.tenants.models import BODY_KINDS, AdminAssignment, Body
+
+# What a verifier can tick when returning an application for completion.
+RETURN_ITEMS = ("surat_kuasa", "identity_document", "admin_data", "body_data", "other")
+
+
+class SubmissionIncomplete(DomainError):
+    """Submission refused; ``problems`` lists everything that is missing, not only the first."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(None, _("The application cannot be submitted yet."))
+        self.problems = problems
+
+
+def _state(application: Application) -> dict[str, Any]:
+    return {"status": application.status}
+
+
+def _event(session: Session, application: Application, actor: Any, action: str, now: datetime, *,
+           note: str | None = None, data: dict[str, Any] | None = None) -> None:
+    event = ApplicationEvent(application=application, occurred_at=now, actor_id=getattr(actor, "id", None),
+                             action=action, note=note, data=data)
+    session.add(event)
+
+
+def _transition(session: Session, application: Application, actor: Any, action: str, now: datetime, *,
+                note: str | None = None, data: dict[str, Any] | None = None) -> None:
+    """Move along the transition table (raises IllegalTransition), and write history and audit."""
+    before = _state(application)
+    transition = machine.transition(application.status, action)
+    application.status = transition.target
+    _event(session, application, actor, action, now, note=note, data=data)
+    session.flush()
+    audit.record(session, actor, f"application.{action}", application, before=before,
+                 after={**_state(application), **(data or {})})
+
+
+def _require_status(application: Application, action: str) -> None:
+    if not machine.allowed(application.status, action):
+        raise ConflictError(_("This application is now “%(status)s”; the action is no longer possible. "
+                              "Reload the page.", status=status_label(application.status)))
+
+
+def status_label(status: str) -> str:
+    return {
+        "draft": _("Draft"), "submitted": _("Submitted"), "returned": _("Returned for completion"),
+        "complete": _("Complete, awaiting decision"), "approved": _("Approved"), "rejected": _("Rejected"),
+        "withdrawn": _("Withdrawn"),
+    }.get(status, status)
+
+
+# -- the applicant ------------------------------------------------------------------------------
+
+def create_application(session: Session, actor: User, *, now: datetime, kind: str = "baru") -> Application:
+    """Start a draft application for the signed-in Sekretaris."""
+    if not actor.has_role(SEKRETARIS) or actor.status != "active":
+        raise NotPermitted("only an active Sekretaris applies")
+    application = Application(kind=kind, status="draft", applicant_id=actor.id,
+                              admin_email=None, created_at=now, updated_at=now)
+    session.add(application)
+    session.flush()
+    _event(session, application, actor, "created", now)
+    audit.record(session, actor, "application.created", application, after=_state(application))
+    return application
+
+
+def _clean(value: str | None, limit: int) -> str | None:
+    value = " ".join((value or "").split())
+    return value[:limit] or None
+
+
+def update_application(session: Session, application: Application, actor: User, *, now: datetime,
+                       body_id: int | None, proposed_body_name: str | None, proposed_body_kind: str | None,
+                       admin_name: str | None, admin_nip: str | None, admin_email: str | None,
+                       admin_position: str | None, identity_doc_type: str | None) -> None:
+    """Save the form of a draft or returned application. Only shape is checked here; what is
+    still missing is reported at submission."""
+    ensure_can(actor, "edit", application)
+    if body_id is not None:
+        if session.get(Body, body_id) is None:
+            raise DomainError("body_id", _("Choose a body from the list."))
+        proposed_body_name = proposed_body_kind = None
+    else:
+        proposed_body_name = _clean(proposed_body_name, 300)
+        if proposed_body_kind and proposed_body_kind not in BODY_KINDS:
+            raise DomainError("proposed_body_kind", _("Choose the kind of body."))
+        if proposed_body_name is None:
+            proposed_body_kind = None
+    nip = normalize_nip(admin_nip or "") or None
+    if nip is not None and (len(nip) != 18 or not nip.isdigit()):
+        raise DomainError("admin_nip", _("A NIP has exactly 18 digits."))
+    email = normalize_email(admin_email) if (admin_email or "").strip() else None
+    if identity_doc_type and identity_doc_type not in IDENTITY_DOCS:
+        raise DomainError("identity_doc_type", _("Choose KPNS or SK Pengangkatan."))
+    before = {"body_id": application.body_id, "identity_doc_type": application.identity_doc_type}
+    application.body_id = body_id
+    application.proposed_body_name = proposed_body_name
+    application.proposed_body_kind = proposed_body_kind
+    application.admin_name = _clean(admin_name, 200)
+    application.admin_nip = nip
+    application.admin_email = email
+    application.admin_position = _clean(admin_position, 200)
+    application.identity_doc_type = identity_doc_type or None
+    application.updated_at = now
+    session.flush()
+    # The NIP and e-mail of the proposed admin are personal data: the audit says what changed, not to what.
+    audit.record(session, actor, "application.edited", application, before=before,
+                 after={"body_id": application.body_id, "identity_doc_type": application.identity_doc_type})
+
+
+def attach_document(session: Session, application: Application, actor: User, doc_type: str, upload: Any, *,
+                    now: datetime) -> ApplicationDocument:
+    """Upload (or replace) one document. A replaced version is kept and marked replaced."""
+    ensure_can(actor, "edit", application)
+    if doc_type not in DOC_TYPES:
+        raise DomainError("file", _("Unknown document."))
+    allowed = ("pdf",) if doc_type == "surat_kuasa" else ("pdf", "jpeg", "png")
+    try:
+        stored = storage.save_upload(session, upload, purpose=f"application:{doc_type}", created_by=actor,
+                                     allowed=allowed)
+    except DomainError as exc:
+        raise DomainError("file", exc.message) from None
+    previous = application.current_document(doc_type)
+    if previous is not None:
+        previous.replaced_at = now
+        session.flush()  # the partial unique index allows one current version
+    document = ApplicationDocument(application=application, doc_type=doc_type, file_id=stored.id, file=stored,
+                                   uploaded_by_id=actor.id, uploaded_at=now)
+    session.add(document)
+    if doc_type in IDENTITY_DOCS:
+        application.identity_doc_type = doc_type
+        other = application.current_document("kpns" if doc_type == "sk_pengangkatan" else "sk_pengangkatan")
+        if other is not None:  # one identity document counts: the one just uploaded
+            other.replaced_at = now
+    session.flush()
+    action = "document_replaced" if previous is not None else "document_uploaded"
+    _event(session, application, actor, action, now, data={"doc_type": doc_type, "sha256": stored.sha256})
+    audit.record(session, actor, f"application.{action}", application,
+                 after={"doc_type": doc_type, "file_id": stored.id, "sha256": stored.sha256})
+    return document
+
+
+def submission_problems(application: Application) -> list[str]:
+    problems = []
+    if application.body_id is None and not (application.proposed_body_name and application.proposed_body_kind):
+        problems.append(_("Choose the government body, or propose one with its name and kind."))
+    if not application.admin_name:
+        problems.append(_("Enter the Admin Pengelola's name."))
+    if not application.admin_nip:
+        problems.append(_("Enter the Admin Pengelola's NIP."))
+    if not application.admin_email:
+        problems.append(_("Enter the Admin Pengelola's e-mail address."))
+    if not application.admin_position:
+        problems.append(_("Enter the Admin Pengelola's position."))
+    if application.current_document("surat_kuasa") is None:
+        problems.append(_("Upload the surat kuasa (PDF)."))
+    if application.identity_doc_type is None or application.current_document(application.identity_doc_type) is None:
+        problems.append(_("Upload the Admin Pengelola's KPNS or SK Pengangkatan."))
+    return problems
+
+
+def submit_application(session: Session, application: Application, actor: User, *, now: datetime) -> None:
+    """Submit a draft, or resubmit a returned application; runs the automatic checks."""
+    ensure_can(actor, "edit", application)
+    problems = submission_problems(application)
+    if problems:
+        raise SubmissionIncomplete(problems)
+    action = "resubmit" if application.status == "returned" else "submit"
+    application.submitted_at = now
+    application.checks = run_checks(session, application)
+    _transition(session, application, actor, action, now,
+                data={"checks": [c["code"] for c in application.checks]})
+    notifications.submitted(session, application)
+
+
+def withdraw_application(session: Session, application: Application, actor: User, *, now: datetime) -> None:
+    if not application.can_withdraw(actor):
+        raise NotPermitted("withdraw")
+    _require_status(application, "withdraw")
+    _transition(session, application, actor, "withdraw", now)
+
+
+# -- automatic checks ---------------------------------------------------------------------------
+
+def _is_gov_email(email: str | None) -> bool:
+    if not email or "@" not in email:
+        return False
+    domain = email.rsplit("@", 1)[1].lower()
+    return any(domain == d or domain.endswith("." + d) for d in current_app.config["SEP_GOV_EMAIL_DOMAINS"])
+
+
+def run_checks(session: Session, application: Application) -> list[dict[str, Any]]:
+    """The checks shown to the verifier (DESIGN §3). Each is a code, with a detail where useful."""
+    checks: list[dict[str, Any]] = []
+    if application.body_id is not None:
+        if AdminAssignment.open_for_body(session, application.body_id) is not None:
+            checks.append({"code": "body_has_admin", "ground": "c"})
+        elif session.scalar(select(exists().where(Application.body_id == application.body_id,
+                                                  Application.status == "approved",
+                                                  Application.id != application.id))):
+            checks.append({"code": "body_already_approved", "ground": "c"})
+        if session.scalar(select(exists().where(Application.body_id == application.body_id,
+                                                Application.status.in_(("submitted", "returned", "complete")),
+                                                Application.id != application.id))):
+            checks.append({"code": "other_open_application"})
+    else:
+        checks.append({"code": "body_proposed"})
+    if not _is_gov_email(application.applicant.email):
+        checks.append({"code": "applicant_email_not_gov", "ground": "b"})
+    if not _is_gov_email(application.admin_email):
+        checks.append({"code": "admin_email_not_gov"})
+    problem = nip_problem(application.admin_nip or "")
+    if problem:
+        checks.append({"code": "nip_invalid", "detail": problem})
+    elsewhere = session.scalar(
+        select(AdminAssignment.body_id).join(User, User.id == AdminAssignment.user_id)
+        .where(User.nip == application.admin_nip, AdminAssignment.ended_at.is_(None))
+    )
+    if elsewhere is not None and elsewhere != application.body_id:
+        checks.append({"code": "nip_admin_elsewhere", "body_id": elsewhere})
+    return checks
+
+
+# -- the verifier -------------------------------------------------------------------------------
+
+def return_for_completion(session: Session, application: Application, actor: User, *, missing: list[str],
+                          message: str, now: datetime) -> None:
+    """Send the application back with a checklist of what is missing and a message."""
+    ensure_can(actor, "verify", application)
+    _require_status(application, "return")
+    missing = [m for m in missing if m in RETURN_ITEMS]
+    message = (message or "").strip()
+    if not missing:
+        raise DomainError("missing", _("Tick at least one item that is missing or wrong."))
+    if not message:
+        raise DomainError("message", _("Write a message telling the applicant what to do."))
+    _transition(session, application, actor, "return", now, note=message[:4000], data={"missing": missing})
+    notifications.returned(session, application, missing, message)
+
+
+def declare_complete(session: Session, application: Application, actor: User, *, now: datetime,
+                     confirm_body: bool = False) -> None:
+    """The documents are complete: the 4-working-day decision clock starts (DESIGN §3, §7)."""
+    ensure_can(actor, "verify", application)
+    _require_status(application, "declare_complete")
+    data: dict[str, Any] = {}
+    if application.body_id is None:
+        if not confirm_body:
+            raise DomainError("confirm_body", _("This body is not in the reference list. Confirm that it is a "
+                                                "government body before declaring the application complete."))
+        body = Body(name=application.proposed_body_name, kind=application.proposed_body_kind or "lainnya",
+                    source="usulan pemohon, dikonfirmasi verifikator", tenant_status="none")
+        session.add(body)
+        session.flush()
+        application.body_id = body.id
+        application.body = body
+        data["body_confirmed"] = body.id
+        audit.record(session, actor, "body.confirmed", body, after={"name": body.name, "kind": body.kind})
+    application.complete_at = now
+    application.completed_by_id = actor.id
+    application.decision_due_at = calendar.add_working_days(now, current_app.config["SEP_DECISION_WORKING_DAYS"])
+    data["decision_due_at"] = application.decision_due_at.isoformat()
+    _transition(session, application, actor, "declare_complete", now, data=data)
+    notifications.complete(session, application)
+
+
+def _grounds(grounds: list[str] | None) -> list[str]:
+    return sorted({g for g in (grounds or []) if g in GROUNDS})
+
+
+def recommend(session: Session, application: Application, actor: User, *, recommendation: str,
+              grounds: list[str] | None, note: str, now: datetime) -> None:
+    """The verifier's recommendation to the pejabat (may be changed until the decision)."""
+    ensure_can(actor, "verify", application)
+    _require_status(application, "recommend")
+    if recommendation not in DECISIONS:
+        raise DomainError("recommendation", _("Choose approve or reject."))
+    grounds = _grounds(grounds) if recommendation == "reject" else []
+    if recommendation == "reject" and not grounds:
+        raise DomainError("grounds", _("A rejection must cite at least one ground."))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("note", _("Write the reasoning for the recommendation."))
+    application.recommendation = recommendation
+    application.recommendation_grounds = grounds
+    application.recommendation_note = note[:4000]
+    application.recommended_by_id = actor.id
+    application.recommended_at = now
+    _transition(session, application, actor, "recommend", now, note=note[:4000],
+                data={"recommendation": recommendation, "grounds": grounds})
+
+
+# -- the pejabat ---------------------------------------------------------------------------------
+
+def lock_application(session: Session, application_id: int) -> Application:
+    """Load the application with a row lock (PostgreSQL), fresh from the database: the second of
+    two officials deciding at once waits here, then sees the first one's decision."""
+    application = session.execute(
+        select(Application).where(Application.id == application_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if application is None:
+        raise DomainError(None, _("This application does not exist."))
+    return application
+
+
+def _check_decider(application: Application, actor: User) -> None:
+    if not actor.has_role(PEJABAT):
+        raise NotPermitted("decide")
+    if application.status in ("approved", "rejected"):
+        raise ConflictError(_("This application has already been decided (%(status)s).",
+                              status=status_label(application.status)))
+    _require_status(application, "approve")
+    if application.recommendation is None:
+        raise DomainError(None, _("The verifier has not yet recommended a decision."))
+    if not application.can_decide(actor, allow_same=current_app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"]):
+        raise DomainError(None, _("You recommended this decision yourself; another official must decide "
+                                  "(four-eyes principle)."))
+
+
+def _admin_account(session: Session, application: Application, now: datetime) -> tuple[User, bool]:
+    """The account that becomes Admin Pengelola: an existing account of this person, or a new
+    one awaiting activation. Returns (user, needs_activation)."""
+    by_email = User.by_email(session, application.admin_email or "")
+    by_nip = session.scalar(select(User).where(User.nip == application.admin_nip))
+    if by_email is not None and by_nip is not None and by_email.id != by_nip.id:
+        raise DomainError(None, _("The proposed admin's e-mail and NIP belong to two different accounts. "
+                                  "Return the application for correction."))
+    user = by_email or by_nip
+    if user is None:
+        user = User(email=application.admin_email, name=application.admin_name, nip=application.admin_nip,
+                    position=application.admin_position, body_id=application.body_id, status="pending",
+                    locale="id")
+        user.add_role(ADMIN_PENGELOLA)
+        session.add(user)
+        session.flush()
+        audit.record(session, None, "account.created", user,
+                     after={"roles": [ADMIN_PENGELOLA], "body_id": application.body_id, "status": "pending"})
+        return user, True
+    if user.status in ("deactivated", "permanently_deactivated", "disabled"):
+        raise DomainError(None, _("The proposed admin's account is deactivated or disabled and cannot become "
+                                  "Admin Pengelola."))
+    if user.body_id is not None and user.body_id != application.body_id:
+        raise DomainError(None, _("The proposed admin's account belongs to another government body."))
+    before = {"roles": sorted(user.roles), "body_id": user.body_id}
+    user.body_id = application.body_id
+    user.add_role(ADMIN_PENGELOLA)
+    session.flush()
+    audit.record(session, None, "account.role_granted", user, before=before,
+                 after={"roles": sorted(user.roles), "body_id": user.body_id})
+    return user, user.status != "active" or user.password_hash is None
+
+
+def approve_application(session: Session, application_id: int, actor: User, *, reason: str,
+                        now: datetime) -> Application:
+    """Approve: in this one transaction the tenant, the Admin Pengelola (with an activation
+    invitation), the numbered decision letter, audit rows and e-mails."""
+    application = lock_application(session, application_id)
+    _check_decider(application, actor)
+    body = application.body
+    assert body is not None  # declared complete ⇒ body set (database CHECK)
+    if AdminAssignment.open_for_body(session, body.id) is not None:
+        raise ConflictError(_("This body already has an Admin Pengelola. Reject the application on ground (c)."))
+    admin, needs_activation = _admin_account(session, application, now)
+    try:
+        with session.begin_nested():
+            session.add(AdminAssignment(body_id=body.id, user_id=admin.id, application_id=application.id,
+                                        started_at=now))
+    except IntegrityError:  # another approval for this body committed first
+        raise ConflictError(_("This body already has an Admin Pengelola. Reject the application on ground "
+                              "(c).")) from None
+    before_body = {"tenant_status": body.tenant_status}
+    if body.tenant_status == "none":
+        body.tenant_status = "active"
+        audit.record(session, actor, "tenant.created", body, before=before_body, after={"tenant_status": "active"})
+    application.decision_reason = (reason or "").strip()[:4000] or None
+    application.decided_by_id = actor.id
+    application.decided_at = now
+    application.admin_user_id = admin.id
+    application.letter = _decision_letter(session, application, actor, "approved", now)
+    session.flush()
+    _transition(session, application, actor, "approve", now, note=application.decision_reason,
+                data={"letter": application.letter.number, "admin_user_id": admin.id})
+    notifications.approved(session, application, admin, needs_activation, now)
+    return application
+
+
+def reject_application(session: Session, application_id: int, actor: User, *, grounds: list[str], reason: str,
+                       now: datetime) -> Application:
+    """Reject citing one or more of the three grounds of the regulation, with reasoning."""
+    application = lock_application(session, application_id)
+    _check_decider(application, actor)
+    grounds = _grounds(grounds)
+    if not grounds:
+        raise DomainError("grounds", _("A rejection must cite at least one ground."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", _("Write the reasoning for the rejection."))
+    application.decision_grounds = grounds
+    application.decision_reason = reason[:4000]
+    application.decided_by_id = actor.id
+    application.decided_at = now
+    application.letter = _decision_letter(session, application, actor, "rejected", now)
+    session.flush()
+    _transition(session, application, actor, "reject", now, note=reason[:4000],
+                data={"letter": application.letter.number, "grounds": grounds})
+    notifications.rejected(session, application)
+    return application
+
+
+def ground_text(ground: str) -> str:
+    return {
+        "a": _("(a) the requirements are not met"),
+        "b": _("(b) the applicant is not a government body, or the matter is not within its authority"),
+        "c": _("(c) an Admin Pengelola account was already given to that body"),
+    }[ground]
+
+
+def _decision_letter(session: Session, application: Application, actor: User, outcome: str,
+                     now: datetime) -> letters.Letter:
+    from flask_babel import force_locale
+
+    with force_locale("id"):
+        subject = ("Persetujuan Permohonan Penggunaan Sistem Elektronik Perkantoran" if outcome == "approved"
+                   else "Penolakan Permohonan Penggunaan Sistem Elektronik Perkantoran")
+        grounds = [ground_text(g) for g in application.decision_grounds or []]
+    return letters.issue_letter(
+        session, series="decision", pattern=current_app.config["SEP_LETTER_PATTERN_DECISION"],
+        kind=f"application_{outcome}", template=f"decision_{outcome}", subject=subject,
+        recipient=application.applicant.name,
+        context={"application": application, "body": application.body, "grounds": grounds, "now": now},
+        signed_by=actor, now=now, filename=f"surat-keputusan-{application.reference}.pdf",
+    )
+
+
+# -- deadlines (the sweep) --------------------------------------------------------------------------
+
+def _emails_of_role(session: Session, *roles: str) -> list[str]:
+    return list(session.scalars(
+        select(User.email).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(roles), User.status == "active").distinct().order_by(User.email)
+    ))
+
+
+@sweep.task("applications.deadlines")
+def send_deadline_notices(now: datetime) -> int:
+    """A reminder to the verifier and the pejabat one working day before the decision is due,
+    and an escalation to the pejabat and the superadmin once it is overdue. Each at most once,
+    even with several sweeps at once (conditional UPDATE claims). Never decides anything."""
+    from sep_portal.extensions import db
+
+    days = current_app.config["SEP_DECISION_WORKING_DAYS"]
+    sent = 0
+    with db.new_session() as session:
+        cal = calendar.load_calendar(session, None, "id")
+        pending = session.scalars(
+            select(Application).where(Application.status == "complete",
+                                      (Application.reminder_sent_at.is_(None)) | (Application.escalated_at.is_(None)))
+            .order_by(Application.decision_due_at)
+        ).all()
+        for application in pending:
+            due = application.decision_due_at
+            assert due is not None and application.complete_at is not None
+            if now > due and application.escalated_at is None:
+                if _claim(session, application, "escalated_at", now):
+                    recipients = _emails_of_role(session, PEJABAT, SUPERADMIN)
+                    notifications.escalation(session, application, recipients)
+                    _event(session, application, "system:sweep", "escalated", now)
+                    audit.record(session, "system:sweep", "application.escalated", application,
+                                 after={"decision_due_at": due})
+                    sent += 1
+                continue
+            remind_from = cal.add_working_days(application.complete_at, days - 1)
+            if remind_from < now <= due and application.reminder_sent_at is None:
+                if _claim(session, application, "reminder_sent_at", now):
+                    recipients = _emails_of_role(session, PEJABAT)
+                    verifier = session.get(User, application.completed_by_id) if application.completed_by_id else None
+                    if verifier is not None and verifier.email not in recipients:
+                        recipients.append(verifier.email)
+                    notifications.reminder(session, application, recipients)
+                    _event(session, application, "system:sweep", "reminded", now)
+                    audit.record(session, "system:sweep", "application.reminded", application,
+                                 after={"decision_due_at": due})
+                    sent += 1
+        session.commit()
+    return sent
+
+
+def _claim(session: Session, application: Application, column: str, now: datetime) -> bool:
+    field = getattr(Application, column)
+    result = session.execute(
+        update(Application).where(Application.id == application.id, field.is_(None),
+                                  Application.status == "complete").values({column: now}),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1

@@ -1,0 +1,22 @@
+"""The application lifecycle of DESIGN §3 as an explicit table."""
+from __future__ import annotations
+
+from sep_portal.applications.models import STATUSES
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR
+from sep_portal.core.states import StateMachine, Transition
+
+S, V, P = frozenset({SEKRETARIS}), frozenset({VERIFIKATOR}), frozenset({PEJABAT})
+
+machine = StateMachine("application", STATUSES, [
+    Transition("draft", "submit", "submitted", S),
+    Transition("returned", "resubmit", "submitted", S),
+    Transition("submitted", "return", "returned", V),
+    Transition("submitted", "declare_complete", "complete", V),
+    Transition("complete", "recommend", "complete", V),
+    Transition("complete", "approve", "approved", P),
+    Transition("complete", "reject", "rejected", P),
+    Transition("draft", "withdraw", "withdrawn", S),
+    Transition("submitted", "withdraw", "withdrawn", S),
+    Transition("returned", "withdraw", "withdrawn", S),
+    Transition("complete", "withdraw", "withdrawn", S),
+])

@@ -1,0 +1,344 @@
+"""Application pages: the Sekretaris applies and follows; verifiers and pejabat review and decide.
+Views translate HTTP into operations, commit once, then redirect."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
+
+from sep_portal.applications import bp
+from sep_portal.applications import operations as ops
+from sep_portal.applications.forms import (
+    ApplicationForm,
+    ApproveForm,
+    CompleteForm,
+    RecommendForm,
+    RejectForm,
+    ReturnForm,
+    UploadForm,
+)
+from sep_portal.applications.models import DOC_TYPES, REVIEWER_ROLES, Application, ApplicationDocument
+from sep_portal.applications.queries import QueueFilter, applications_of, body_choices, review_queue
+from sep_portal.auth.forms import ConfirmForm
+from sep_portal.core import calendar, clock, letters, storage
+from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.forms import apply_error
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR, require_role
+from sep_portal.core.states import IllegalTransition
+from sep_portal.extensions import db, talisman
+from sep_portal.tenants.models import BODY_KINDS
+
+KIND_LABELS = dict(ApplicationForm.proposed_body_kind.kwargs["choices"])  # type: ignore[attr-defined]
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _get(application_id: int) -> Application:
+    """The application, or 404 for anyone who may not see it (no hint that it exists)."""
+    application = db.session.get(Application, application_id)
+    if application is None or not application.can_view(_user()):
+        raise NotFound()
+    return application
+
+
+def _doc(application: Application, doc_id: int) -> ApplicationDocument:
+    for doc in application.documents:
+        if doc.id == doc_id:
+            return doc
+    raise NotFound()
+
+
+# -- the applicant ------------------------------------------------------------------------------
+
+@bp.route("/permohonan")
+@require_role(SEKRETARIS)
+def my_applications() -> Any:
+    return render_template("applications/mine.html", applications=applications_of(db.session, current_user.id),
+                           form=ConfirmForm())
+
+
+@bp.route("/permohonan/baru", methods=["POST"])
+@require_role(SEKRETARIS)
+def create() -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    application = ops.create_application(db.session, _user(), now=clock.now())
+    db.session.commit()
+    return redirect(url_for("applications.detail", application_id=application.id))
+
+
+def _edit_form(application: Application, formdata: Any = None) -> ApplicationForm:
+    return ApplicationForm(formdata=formdata, obj=None if formdata else application)
+
+
+def _detail_page(application: Application, *, status: int = 200, **forms: Any) -> Any:
+    user = _user()
+    context: dict[str, Any] = {"application": application, "ops": ops, "confirm_form": ConfirmForm(),
+                               "kind_labels": KIND_LABELS, "doc_types": DOC_TYPES}
+    if application.can_edit(user):
+        context["edit_form"] = forms.get("edit_form") or _edit_form(application)
+        context["upload_forms"] = {t: forms.get(f"upload_{t}") or UploadForm(prefix=t) for t in
+                                   ("surat_kuasa", "identity")}
+        context["problems"] = forms.get("problems")
+        context["body_groups"] = body_choices(db.session)
+    if user.has_any_role(*REVIEWER_ROLES):
+        context["return_form"] = forms.get("return_form") or ReturnForm(prefix="ret")
+        context["complete_form"] = forms.get("complete_form") or CompleteForm(prefix="cpl")
+        context["recommend_form"] = forms.get("recommend_form") or RecommendForm(prefix="rec")
+        context["approve_form"] = forms.get("approve_form") or ApproveForm(prefix="apv")
+        context["reject_form"] = forms.get("reject_form") or RejectForm(prefix="rej")
+        context["can_verify"] = application.can_verify(user)
+        context["can_decide"] = application.can_decide(
+            user, allow_same=current_app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"])
+        context["body_kind"] = application.body.kind if application.body else application.proposed_body_kind
+    return render_template("applications/detail.html", **context), status
+
+
+@bp.route("/permohonan/<int:application_id>")
+@login_required
+def detail(application_id: int) -> Any:
+    return _detail_page(_get(application_id))
+
+
+@bp.route("/permohonan/<int:application_id>/ubah", methods=["POST"])
+@require_role(SEKRETARIS)
+def save(application_id: int) -> Any:
+    application = _get(application_id)
+    if not application.can_edit(_user()):
+        abort(403)
+    form = _edit_form(application, request.form)
+    if form.validate_on_submit():
+        try:
+            ops.update_application(
+                db.session, application, _user(), now=clock.now(), body_id=form.body_id.data,
+                proposed_body_name=form.proposed_body_name.data, proposed_body_kind=form.proposed_body_kind.data,
+                admin_name=form.admin_name.data, admin_nip=form.admin_nip.data, admin_email=form.admin_email.data,
+                admin_position=form.admin_position.data, identity_doc_type=form.identity_doc_type.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("applications.detail", application_id=application.id) + "#data")
+    return _detail_page(db.session.get(Application, application_id), status=422, edit_form=form)
+
+
+@bp.route("/permohonan/<int:application_id>/berkas/<slot>", methods=["POST"])
+@require_role(SEKRETARIS)
+def upload(application_id: int, slot: str) -> Any:
+    application = _get(application_id)
+    if not application.can_edit(_user()) or slot not in ("surat_kuasa", "identity"):
+        abort(403 if slot in ("surat_kuasa", "identity") else 404)
+    form = UploadForm(prefix=slot)
+    doc_type = "surat_kuasa"
+    if slot == "identity":
+        doc_type = request.form.get(f"{slot}-doc_type", "")
+        if doc_type not in ("kpns", "sk_pengangkatan"):
+            form.validate_on_submit()
+            form.file.errors = [_("Choose whether the file is the KPNS or the SK Pengangkatan.")]
+            return _detail_page(application, status=422, **{f"upload_{slot}": form})
+    if form.validate_on_submit():
+        try:
+            ops.attach_document(db.session, application, _user(), doc_type, form.file.data, now=clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            form.file.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("The document was uploaded."), "success")
+            return redirect(url_for("applications.detail", application_id=application.id) + "#documents")
+    return _detail_page(db.session.get(Application, application_id), status=422, **{f"upload_{slot}": form})
+
+
+@bp.route("/permohonan/<int:application_id>/ajukan", methods=["POST"])
+@require_role(SEKRETARIS)
+def submit(application_id: int) -> Any:
+    application = _get(application_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.submit_application(db.session, application, _user(), now=clock.now())
+    except NotPermitted:
+        abort(403)
+    except ops.SubmissionIncomplete as exc:
+        db.session.rollback()
+        return _detail_page(db.session.get(Application, application_id), status=422, problems=exc.problems)
+    db.session.commit()
+    flash(_("Your application was submitted. You will receive an e-mail at each step."), "success")
+    return redirect(url_for("applications.detail", application_id=application.id))
+
+
+@bp.route("/permohonan/<int:application_id>/tarik", methods=["POST"])
+@require_role(SEKRETARIS)
+def withdraw(application_id: int) -> Any:
+    application = _get(application_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.withdraw_application(db.session, application, _user(), now=clock.now())
+    except NotPermitted:
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The application was withdrawn."), "success")
+    return redirect(url_for("applications.detail", application_id=application.id))
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+@bp.route("/permohonan/<int:application_id>/dokumen/<int:doc_id>")
+@login_required
+def download(application_id: int, doc_id: int) -> Any:
+    return storage.send(_doc(_get(application_id), doc_id).file)
+
+
+@bp.route("/permohonan/<int:application_id>/dokumen/<int:doc_id>/pratinjau")
+@require_role(*REVIEWER_ROLES)
+@talisman(frame_options="SAMEORIGIN",
+          content_security_policy={"default-src": "'none'", "img-src": "'self'", "style-src": "'self'",
+                                   "frame-ancestors": "'self'", "base-uri": "'none'", "form-action": "'none'"})
+def preview(application_id: int, doc_id: int) -> Any:
+    doc = _doc(_get(application_id), doc_id)
+    return render_template("applications/preview.html", application_id=application_id, doc=doc,
+                           pages=storage.preview_pages(doc.file))
+
+
+@bp.route("/permohonan/<int:application_id>/dokumen/<int:doc_id>/halaman/<int:page>.png")
+@require_role(*REVIEWER_ROLES)
+def preview_page(application_id: int, doc_id: int, page: int) -> Any:
+    doc = _doc(_get(application_id), doc_id)
+    try:
+        png = storage.preview_png(doc.file, page)
+    except IndexError:
+        raise NotFound() from None
+    response = current_app.response_class(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/permohonan/<int:application_id>/surat")
+@login_required
+def letter(application_id: int) -> Any:
+    application = _get(application_id)
+    if application.letter is None or application.letter.file is None:
+        raise NotFound()
+    return storage.send(application.letter.file)
+
+
+# -- reviewers ------------------------------------------------------------------------------------
+
+def _parse_day(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.WIB)
+
+
+@bp.route("/antrean")
+@require_role(*REVIEWER_ROLES)
+def queue() -> Any:
+    args = request.args
+    flt = QueueFilter(status=args.get("status", "open"), kind=args.get("kind", ""),
+                      due_before=_parse_day(args.get("due_before")), overdue=args.get("overdue") == "1")
+    page = max(1, args.get("page", 1, type=int) or 1)
+    result = review_queue(db.session, flt, now=clock.now(), page=page,
+                          per_page=current_app.config["SEP_PAGE_SIZE"])
+    return render_template("applications/queue.html", result=result, flt=flt, kinds=BODY_KINDS,
+                           kind_labels=KIND_LABELS, ops=ops, args=args)
+
+
+def _review_action(application_id: int, form_name: str, form: Any, run: Any, success: str) -> Any:
+    application = _get(application_id)
+    if form.validate_on_submit():
+        try:
+            run(application)
+        except NotPermitted:
+            db.session.rollback()
+            abort(403)
+        except (ConflictError, IllegalTransition) as exc:
+            db.session.rollback()
+            message = exc.message if isinstance(exc, ConflictError) else _("This action is no longer possible.")
+            flash(message, "danger")
+            return redirect(url_for("applications.detail", application_id=application_id))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("applications.detail", application_id=application_id))
+    return _detail_page(db.session.get(Application, application_id), status=422, **{form_name: form})
+
+
+@bp.route("/permohonan/<int:application_id>/kembalikan", methods=["POST"])
+@require_role(VERIFIKATOR)
+def return_(application_id: int) -> Any:
+    form = ReturnForm(prefix="ret")
+    return _review_action(application_id, "return_form", form, lambda a: ops.return_for_completion(
+        db.session, a, _user(), missing=form.missing.data or [], message=form.message.data or "", now=clock.now()),
+        _("The application was returned to the applicant."))
+
+
+@bp.route("/permohonan/<int:application_id>/lengkap", methods=["POST"])
+@require_role(VERIFIKATOR)
+def complete(application_id: int) -> Any:
+    form = CompleteForm(prefix="cpl")
+    return _review_action(application_id, "complete_form", form, lambda a: ops.declare_complete(
+        db.session, a, _user(), now=clock.now(), confirm_body=bool(form.confirm_body.data)),
+        _("The application was declared complete. The decision is due in 4 working days."))
+
+
+@bp.route("/permohonan/<int:application_id>/rekomendasi", methods=["POST"])
+@require_role(VERIFIKATOR)
+def recommend(application_id: int) -> Any:
+    form = RecommendForm(prefix="rec")
+    return _review_action(application_id, "recommend_form", form, lambda a: ops.recommend(
+        db.session, a, _user(), recommendation=form.recommendation.data, grounds=form.grounds.data or [],
+        note=form.note.data or "", now=clock.now()), _("Your recommendation was recorded."))
+
+
+@bp.route("/permohonan/<int:application_id>/setujui", methods=["POST"])
+@require_role(PEJABAT)
+def approve(application_id: int) -> Any:
+    form = ApproveForm(prefix="apv")
+    return _review_action(application_id, "approve_form", form, lambda a: ops.approve_application(
+        db.session, a.id, _user(), reason=form.reason.data or "", now=clock.now()),
+        _("The application was approved. The decision letter was issued and the Admin Pengelola invited."))
+
+
+@bp.route("/permohonan/<int:application_id>/tolak", methods=["POST"])
+@require_role(PEJABAT)
+def reject(application_id: int) -> Any:
+    form = RejectForm(prefix="rej")
+    return _review_action(application_id, "reject_form", form, lambda a: ops.reject_application(
+        db.session, a.id, _user(), grounds=form.grounds.data or [], reason=form.reason.data or "", now=clock.now()),
+        _("The application was rejected and the rejection letter issued."))
+
+
+# -- public letter verification -------------------------------------------------------------------
+
+@bp.route("/surat/<code>")
+def verify_letter(code: str) -> Any:
+    letter = letters.by_verify_code(db.session, code)
+    if letter is None:
+        return render_template("applications/letter_verify.html", letter=None), 404
+    return render_template("applications/letter_verify.html", letter=letter)
+
+
+@bp.app_template_global()
+def working_days_left(due: datetime | None) -> int | None:
+    return calendar.working_days_left(due) if due is not None else None

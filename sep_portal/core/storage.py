@@ -1,0 +1,232 @@
+"""The one storage module: every uploaded or generated file goes through here.
+
+Uploads are checked by content (never by name or the browser's content type): PDF, JPEG and PNG
+only; images are re-encoded by Pillow (which drops metadata and anything hidden after the image
+data) with a pixel cap against decompression bombs; PDFs must open in PDFium. Files are stored
+outside the web root under random names, with their SHA-256, and served only by views that have
+checked permission first, as attachments with ``nosniff``.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+from collections.abc import Collection
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import filetype
+from flask import Response, current_app, send_file
+from flask_babel import gettext as _
+from PIL import Image
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from sep_portal.core import clock
+from sep_portal.core.db import Base
+from sep_portal.core.errors import DomainError
+
+KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
+MAX_PREVIEW_PAGES = 20
+
+
+class StoredFile(Base):
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    page_count: Mapped[int | None]
+    purpose: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def size_label(self) -> str:
+        if self.size >= 1024 * 1024:
+            return f"{self.size / (1024 * 1024):.1f} MB"
+        return f"{max(1, self.size // 1024)} KB"
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config["SEP_MAX_UPLOAD_BYTES"])
+
+
+def _root() -> Path:
+    root = Path(current_app.config["UPLOAD_DIR"])
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def path_of(stored: StoredFile) -> Path:
+    return _root() / stored.stored_name[:2] / stored.stored_name
+
+
+def safe_filename(name: str | None, kind: str) -> str:
+    """A display name: the base name without path or control characters, with the right extension."""
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')[:150]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    ext = "jpg" if kind == "jpeg" else kind
+    return f"{stem or 'berkas'}.{ext}"
+
+
+def _too_large() -> DomainError:
+    limit = max_upload_bytes() / (1024 * 1024)
+    return DomainError(None, _("The file is larger than %(mb)s MB.", mb=f"{limit:g}"))
+
+
+def _check_image(data: bytes, kind: str) -> bytes:
+    max_pixels = int(current_app.config["SEP_MAX_IMAGE_PIXELS"])
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+            if width * height > max_pixels:
+                raise DomainError(None, _("The image is too large (%(w)d × %(h)d pixels).", w=width, h=height))
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            out = io.BytesIO()
+            if kind == "jpeg":
+                image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+            else:
+                if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+                    image = image.convert("RGBA")
+                image.save(out, "PNG", optimize=True)
+            return out.getvalue()
+    except DomainError:
+        raise
+    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+        raise DomainError(None, _("The image cannot be read. Upload a JPEG or PNG file.")) from None
+
+
+def _pdf_pages(data: bytes) -> int:
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        raise DomainError(None, _("The PDF cannot be read. It may be damaged or protected by a password.")) from None
+    try:
+        pages = len(document)
+    finally:
+        document.close()
+    if pages < 1:
+        raise DomainError(None, _("The PDF has no pages."))
+    return pages
+
+
+def check_upload(data: bytes, allowed: Collection[str]) -> tuple[str, bytes, int | None]:
+    """Identify ``data`` by its content. Returns (kind, bytes to store, page count) or raises
+    DomainError with a message for the user."""
+    if not data:
+        raise DomainError(None, _("The file is empty."))
+    if len(data) > max_upload_bytes():
+        raise _too_large()
+    guessed = filetype.guess(data)
+    kind = guessed.extension if guessed else None
+    if kind == "jpg":
+        kind = "jpeg"
+    if kind not in KINDS or kind not in allowed:
+        names = ", ".join(k.upper() for k in allowed)
+        raise DomainError(None, _("This file type is not accepted. Upload %(types)s.", types=names))
+    if kind == "pdf":
+        return kind, data, _pdf_pages(data)
+    return kind, _check_image(data, kind), 1
+
+
+def _write(data: bytes) -> str:
+    name = secrets.token_hex(20)
+    target = _root() / name[:2] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return name
+
+
+def save_upload(session: Session, upload: Any, *, purpose: str, created_by: Any = None,
+                allowed: Collection[str] = ("pdf", "jpeg", "png")) -> StoredFile:
+    """Check and store an uploaded file (a werkzeug FileStorage). Reads at most the limit + 1
+    bytes, so an oversized file is refused without reading it all."""
+    if upload is None or not getattr(upload, "filename", None):
+        raise DomainError(None, _("Choose a file."))
+    data = upload.stream.read(max_upload_bytes() + 1)
+    if len(data) > max_upload_bytes():
+        raise _too_large()
+    kind, stored_bytes, pages = check_upload(data, allowed)
+    return _add(session, stored_bytes, kind=kind, original_name=safe_filename(upload.filename, kind),
+                purpose=purpose, created_by=created_by, pages=pages)
+
+
+def save_generated(session: Session, data: bytes, *, kind: str, filename: str, purpose: str,
+                   created_by: Any = None) -> StoredFile:
+    """Store a file the portal made itself (a letter PDF)."""
+    return _add(session, data, kind=kind, original_name=safe_filename(filename, kind), purpose=purpose,
+                created_by=created_by, pages=None)
+
+
+def _add(session: Session, data: bytes, *, kind: str, original_name: str, purpose: str, created_by: Any,
+         pages: int | None) -> StoredFile:
+    stored = StoredFile(
+        stored_name=_write(data), original_name=original_name, kind=kind, content_type=KINDS[kind],
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), page_count=pages, purpose=purpose,
+        created_by_id=getattr(created_by, "id", None),
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def read_bytes(stored: StoredFile) -> bytes:
+    return path_of(stored).read_bytes()
+
+
+def send(stored: StoredFile, *, inline: bool = False) -> Response:
+    """The file as a response. Callers check permission first. Attachments by default; an
+    inline response is sandboxed by its own CSP so it can run nothing."""
+    response = send_file(path_of(stored), mimetype=stored.content_type, as_attachment=not inline,
+                         download_name=stored.original_name, max_age=0, conditional=False, etag=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    if inline:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response
+
+
+def preview_png(stored: StoredFile, page: int) -> bytes:
+    """Page ``page`` (1-based) rendered as PNG: reviewers look at pictures of the document, so
+    no PDF code or plug-in ever runs in their browser."""
+    if stored.kind != "pdf":
+        if page != 1:
+            raise IndexError(page)
+        with Image.open(path_of(stored)) as image:
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "PNG")
+            return out.getvalue()
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path_of(stored)))
+    try:
+        if not 1 <= page <= min(len(document), MAX_PREVIEW_PAGES):
+            raise IndexError(page)
+        bitmap = document[page - 1].render(scale=1.4)
+        out = io.BytesIO()
+        bitmap.to_pil().save(out, "PNG")
+        return out.getvalue()
+    finally:
+        document.close()
+
+
+def preview_pages(stored: StoredFile) -> int:
+    return min(stored.page_count or 1, MAX_PREVIEW_PAGES)

@@ -8,7 +8,7 @@ FLASK  := SEP_ENV=development $(BIN)/flask --app wsgi
 PO     := $(wildcard sep_portal/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint translations extract-messages clean
+.PHONY: run test lint translations extract-messages clean system-libs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,28 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
 
 translations: $(MO)
 
-run: $(VENV)/.installed-app translations
+# WeasyPrint (letters as PDF) needs Debian's pango and a serif font. Installed when missing and
+# we may (root with apt-get); otherwise the command to run is printed.
+PANGO_PKGS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-libs:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $(PANGO_PKGS) for WeasyPrint"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq $(PANGO_PKGS) >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq $(PANGO_PKGS); }; \
+	  else \
+	    echo "WeasyPrint needs the pango libraries: sudo apt-get install $(PANGO_PKGS)" >&2; exit 1; \
+	  fi; \
+	fi
+
+run: system-libs $(VENV)/.installed-app translations
 	$(FLASK) sep db upgrade
 	$(FLASK) sep demo load
 	$(FLASK) sep demo show
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-test translations
+test: system-libs $(VENV)/.installed-test translations
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

@@ -2,6 +2,8 @@
 and one account for each Ditjen role. Loaded once; refused outside development."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,7 +12,7 @@ from sep_portal.accounts.models import User
 from sep_portal.core import audit, clock
 from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, HELPDESK, PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR
 from sep_portal.core.security import hash_password
-from sep_portal.tenants.models import Body
+from sep_portal.tenants.models import AdminAssignment, Body
 
 DEMO_PASSWORD = "Demo-SEP-2026!"
 DEMO_BODY_CODE = "DEMO-3201"
@@ -26,7 +28,9 @@ DEMO_ACCOUNTS = (
     ("asn1@demo.go.id", "Andi Pratama", "199005102015031006", [ASN], True),
     ("asn2@demo.go.id", "Siti Rahmawati", "199107212016022007", [ASN], True),
     ("asn3@demo.go.id", "Yohanes Manurung", "199312302018011008", [ASN], True),
+    ("sekretaris.kota@demo.go.id", "Ir. Hendra Gunawan", "197106241996031009", [SEKRETARIS], False),
 )
+DEMO_APPLICATION_BODY = "32.71"  # Pemerintah Kota Bogor, from the reference list
 
 
 def load(session: Session) -> bool:
@@ -54,7 +58,44 @@ def load(session: Session) -> bool:
         session.add(user)
         session.flush()
         audit.record(session, "system:demo", "account.created", user, after={"roles": roles, "demo": True})
+        if ADMIN_PENGELOLA in roles:
+            session.add(AdminAssignment(body_id=body.id, user_id=user.id, started_at=now))
+    _demo_application(session, now)
     return True
+
+
+def _demo_file(kind: str, text: str) -> object:
+    """A real PDF or PNG made on the spot, as an upload."""
+    import io
+
+    from PIL import Image, ImageDraw
+    from werkzeug.datastructures import FileStorage
+
+    image = Image.new("RGB", (595, 842) if kind == "pdf" else (640, 400), "white")
+    ImageDraw.Draw(image).text((60, 60), text, fill="black")
+    out = io.BytesIO()
+    image.save(out, "PDF" if kind == "pdf" else "PNG")
+    out.seek(0)
+    return FileStorage(stream=out, filename=f"{text.lower().replace(' ', '-')}.{kind}")
+
+
+def _demo_application(session: Session, now: datetime) -> None:
+    """A submitted application waiting in the verifiers' queue."""
+    from sep_portal.applications import operations as ops
+
+    applicant = session.scalar(select(User).where(User.email == "sekretaris.kota@demo.go.id"))
+    body = session.scalar(select(Body).where(Body.code == DEMO_APPLICATION_BODY))
+    if applicant is None or body is None:
+        return
+    application = ops.create_application(session, applicant, now=now)
+    ops.update_application(session, application, applicant, now=now, body_id=body.id, proposed_body_name=None,
+                           proposed_body_kind=None, admin_name="Fajar Nugroho, S.Kom.",
+                           admin_nip="198902142014031010", admin_email="fajar.nugroho@demo.go.id",
+                           admin_position="Pranata Komputer Ahli Pertama", identity_doc_type="kpns")
+    ops.attach_document(session, application, applicant, "surat_kuasa", _demo_file("pdf", "Surat kuasa DEMO"),
+                        now=now)
+    ops.attach_document(session, application, applicant, "kpns", _demo_file("png", "KPNS DEMO"), now=now)
+    ops.submit_application(session, application, applicant, now=now)
 
 
 def describe(session: Session, base_url: str) -> str:

@@ -55,6 +55,13 @@ class SmtpServer:
         part = message.get_body(preferencelist=("plain",))
         return part.get_content() if part is not None else ""
 
+    def text(self, address: str, subject_contains: str) -> str:
+        """The body of the last mail to ``address`` whose subject contains ``subject_contains``."""
+        for message in reversed(self.to(address)):
+            if subject_contains.lower() in str(message["Subject"]).lower():
+                return self.body(message)
+        raise AssertionError(f"no mail with {subject_contains!r} in its subject to that address")
+
     def link(self, address: str, path_prefix: str) -> str:
         """The last link starting with ``path_prefix`` in the mail to ``address`` (path only)."""
         for message in reversed(self.to(address)):

@@ -1,4 +1,6 @@
 """Application-wide behaviour: security headers, CSRF, configuration, roles, language."""
+import re
+
 import pytest
 
 from config import ProductionConfig, TestConfig
@@ -112,3 +114,11 @@ def test_no_personal_data_in_logs(client, factories, caplog):
 
 def test_config_test_is_used():
     assert TestConfig.TESTING
+
+
+def test_optional_fields_are_not_marked_required(client, factories):
+    """WTForms renders None attributes as text; an optional field must carry no required attribute."""
+    sign_in(client, factories.user(roles=("superadmin",)))
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert 'required="None"' not in html and "=\"None\"" not in html
+    assert 'id="action"' in html and not re.search(r'<input[^>]*id="action"[^>]*required', html)

@@ -59,3 +59,35 @@ def test_demo_data_loads_once_and_prints_its_sign_ins(app, ctx):
     from sep_portal.core.nip import nip_problem
 
     assert all(nip_problem(nip) is None for _e, _n, nip, _r, _b in demo.DEMO_ACCOUNTS if nip)
+    from sqlalchemy import select
+
+    from sep_portal.applications.models import Application
+    from sep_portal.tenants.models import AdminAssignment
+
+    waiting = ctx.scalars(select(Application)).all()
+    assert [(a.status, a.body.code) for a in waiting] == [("submitted", demo.DEMO_APPLICATION_BODY)]
+    demo_body = ctx.scalar(select(AdminAssignment.body_id).join(User, User.id == AdminAssignment.user_id)
+                           .where(User.email == "admin@demo.go.id"))
+    assert demo_body is not None
+
+
+def test_reference_bodies_are_loaded_and_refreshed_by_code(app, ctx, tmp_path):
+    from sqlalchemy import func, select
+
+    from sep_portal.tenants.models import Body
+
+    counts = dict(ctx.execute(select(Body.kind, func.count()).where(Body.source.is_not(None))
+                              .group_by(Body.kind)).all())
+    assert counts["provinsi"] == 38 and counts["kementerian"] >= 34 and counts["kabupaten"] + counts["kota"] >= 500
+    assert ctx.scalar(select(Body.name).where(Body.code == "96")) == "Pemerintah Provinsi Papua Barat Daya"
+    ctx.commit()
+    csv = tmp_path / "bodies.csv"
+    csv.write_text("code,kind,name,parent_code,source\n"
+                   "96,provinsi,Pemerintah Provinsi Papua Barat Daya (ubah),,uji\n"
+                   "XX-1,lembaga,Badan Uji Coba,,uji\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["sep", "bodies", "load", "--file", str(csv)])
+    assert result.exit_code == 0 and "1 bodies added, 1 updated" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,kind,name,parent_code,source\nX,planet,Mars,,\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["sep", "bodies", "load", "--file", str(bad)])
+    assert result.exit_code != 0 and "planet" in result.output

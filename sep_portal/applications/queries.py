@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, noload
+from sqlalchemy.orm import Session, joinedload, raiseload
 
 from sep_portal.applications.models import OPEN_STATUSES, STATUSES, Application
 from sep_portal.tenants.models import BODY_KINDS, Body
@@ -47,7 +47,7 @@ def review_queue(session: Session, flt: QueueFilter, *, now: datetime, page: int
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.options(joinedload(Application.body), joinedload(Application.applicant),
-                      noload(Application.documents), noload(Application.events))
+                      raiseload(Application.documents), raiseload(Application.events))
         .order_by(Application.decision_due_at.is_(None), Application.decision_due_at, Application.submitted_at,
                   Application.id)
         .limit(per_page).offset((page - 1) * per_page)
@@ -58,7 +58,7 @@ def review_queue(session: Session, flt: QueueFilter, *, now: datetime, page: int
 def applications_of(session: Session, user_id: int) -> list[Application]:
     return list(session.scalars(
         select(Application).where(Application.applicant_id == user_id)
-        .options(joinedload(Application.body), noload(Application.documents), noload(Application.events))
+        .options(joinedload(Application.body), raiseload(Application.documents), raiseload(Application.events))
         .order_by(Application.id.desc())
     ).unique())
 
@@ -69,3 +69,13 @@ def body_choices(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
     for body_id, name, kind in session.execute(select(Body.id, Body.name, Body.kind).order_by(Body.name)):
         groups.setdefault(kind, []).append((body_id, name))
     return [(kind, rows) for kind, rows in groups.items() if rows]
+
+
+def queue_counts(session: Session, now: datetime) -> dict[str, int]:
+    """Counts for the reviewers' dashboard: to verify, awaiting decision, overdue."""
+    rows = dict(session.execute(
+        select(Application.status, func.count()).where(Application.status.in_(("submitted", "complete")))
+        .group_by(Application.status)).all())
+    overdue = session.scalar(select(func.count()).select_from(Application).where(
+        Application.status == "complete", Application.decision_due_at < now)) or 0
+    return {"submitted": rows.get("submitted", 0), "complete": rows.get("complete", 0), "overdue": overdue}

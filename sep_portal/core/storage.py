@@ -21,7 +21,7 @@ import filetype
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
@@ -142,6 +142,26 @@ def check_upload(data: bytes, allowed: Collection[str]) -> tuple[str, bytes, int
     return kind, _check_image(data, kind), 1
 
 
+# Files written in a transaction that is rolled back are removed again, so a refused decision or
+# a failed form leaves no unreferenced file behind.
+_NEW_FILES = "sep_storage_new_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_new_files(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        # Only a SAVEPOINT is rolled back: the files may still be committed with the outer
+        # transaction (a file written inside the savepoint itself stays; rare and harmless).
+        return
+    for path in session.info.pop(_NEW_FILES, []):
+        Path(path).unlink(missing_ok=True)
+
+
 def _write(data: bytes) -> str:
     name = secrets.token_hex(20)
     target = _root() / name[:2] / name
@@ -178,8 +198,10 @@ def save_generated(session: Session, data: bytes, *, kind: str, filename: str, p
 
 def _add(session: Session, data: bytes, *, kind: str, original_name: str, purpose: str, created_by: Any,
          pages: int | None) -> StoredFile:
+    name = _write(data)
+    session.info.setdefault(_NEW_FILES, []).append(str(_root() / name[:2] / name))
     stored = StoredFile(
-        stored_name=_write(data), original_name=original_name, kind=kind, content_type=KINDS[kind],
+        stored_name=name, original_name=original_name, kind=kind, content_type=KINDS[kind],
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), page_count=pages, purpose=purpose,
         created_by_id=getattr(created_by, "id", None),
     )

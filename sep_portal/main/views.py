@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sep_portal import safe_next
 from sep_portal.accounts.operations import set_locale
 from sep_portal.auth.forms import ConfirmForm
+from sep_portal.core import clock
 from sep_portal.core.permissions import ROLES
 from sep_portal.extensions import db
 from sep_portal.main import bp
@@ -23,8 +24,15 @@ def index() -> Any:
 @bp.route("/dasbor")
 @login_required
 def dashboard() -> Any:
+    from sep_portal.applications import queries as app_queries
+
     roles = [r for r in ROLES if current_user.has_role(r)]
-    return render_template("main/dashboard.html", roles=roles)
+    context: dict[str, Any] = {"roles": roles}
+    if current_user.has_role("sekretaris"):
+        context["my_applications"] = app_queries.applications_of(db.session, current_user.id)[:5]
+    if current_user.has_any_role("verifikator", "pejabat"):
+        context["queue_counts"] = app_queries.queue_counts(db.session, clock.now())
+    return render_template("main/dashboard.html", **context)
 
 
 @bp.route("/bahasa/<lang>", methods=["POST"])

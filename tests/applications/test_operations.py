@@ -166,7 +166,7 @@ def test_recommendation_rules_and_four_eyes(app, ctx, factories):
     assert application.recommendation_grounds == []
     with pytest.raises(DomainError) as exc:
         ops.approve_application(ctx, application.id, v, reason="", now=clock.now())
-    assert "four-eyes" in exc.value.message
+    assert "empat mata" in exc.value.message
     app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"] = True
     try:
         ops.approve_application(ctx, application.id, v, reason="", now=clock.now())
@@ -220,7 +220,7 @@ def test_a_second_decision_is_refused(ctx, factories):
     ops.approve_application(ctx, application.id, first, reason="", now=clock.now())
     with pytest.raises(ConflictError) as exc:
         ops.reject_application(ctx, application.id, second, grounds=["a"], reason="x", now=clock.now())
-    assert "already been decided" in exc.value.message
+    assert "sudah diputuskan" in exc.value.message
 
 
 def test_a_body_gets_at_most_one_admin(ctx, factories):
@@ -231,7 +231,7 @@ def test_a_body_gets_at_most_one_admin(ctx, factories):
     ops.approve_application(ctx, one.id, pejabat, reason="", now=clock.now())
     with pytest.raises(ConflictError) as exc:
         ops.approve_application(ctx, two.id, pejabat, reason="", now=clock.now())
-    assert "ground (c)" in exc.value.message
+    assert "alasan (c)" in exc.value.message
 
 
 def test_the_database_refuses_a_second_open_admin(session, factories):

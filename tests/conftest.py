@@ -174,3 +174,26 @@ def ctx_free_codes(app: Any, factories: Factories, session: Session) -> tuple[An
         codes = regenerate_recovery_codes(session, session.get(type(user), user.id), clock.now())
         session.commit()
     return user, codes
+
+
+@pytest.fixture
+def count_queries(connection: Any) -> Any:
+    """``with count_queries() as statements:`` lists the SQL run on the test connection inside."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def listener(*args: Any) -> None:
+            statements.append(args[2])
+
+        event.listen(connection, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(connection, "before_cursor_execute", listener)
+
+    return counting

@@ -68,9 +68,7 @@ def test_audit_page_filters_and_pages_by_keyset(client, factories, app, monkeypa
     assert next_url
 
 
-def test_audit_page_query_count_is_constant_in_page_size(client, factories, app, monkeypatch, connection):
-    from sqlalchemy import event
-
+def test_audit_page_query_count_is_constant_in_page_size(client, factories, app, monkeypatch, count_queries):
     _superadmin(client, factories)
     for i in range(6):
         client.post("/admin/kalender", data={"day": f"2027-08-0{i + 2}", "kind": "closure",
@@ -78,14 +76,8 @@ def test_audit_page_query_count_is_constant_in_page_size(client, factories, app,
     counts = []
     for size in (2, 6):
         monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", size)
-        statements: list[str] = []
-
-        def listener(*args, _seen=statements):
-            _seen.append(args[2])
-
-        event.listen(connection, "before_cursor_execute", listener)
-        assert client.get("/admin/audit").status_code == 200
-        event.remove(connection, "before_cursor_execute", listener)
+        with count_queries() as statements:
+            assert client.get("/admin/audit").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
 

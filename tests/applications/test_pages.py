@@ -6,7 +6,7 @@ import io
 import re
 from datetime import timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from sep_portal.accounts.models import User
 from sep_portal.applications.models import Application
@@ -153,7 +153,7 @@ def test_verifier_returns_and_declares_complete_through_the_pages(client, factor
 
 
 def test_queue_filters_shows_due_dates_and_highlights_overdue(client, factories, session, app, monkeypatch,
-                                                              connection):
+                                                              count_queries):
     late = factories.application(stage="complete")
     factories.application(stage="submitted")
     verifier = factories.user(roles=("verifikator",))
@@ -172,14 +172,8 @@ def test_queue_filters_shows_due_dates_and_highlights_overdue(client, factories,
     counts = []
     for size in (2, 6):
         monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", size)
-        statements: list[str] = []
-
-        def listener(*args, _seen=statements):
-            _seen.append(args[2])
-
-        event.listen(connection, "before_cursor_execute", listener)
-        assert client.get("/antrean?status=all").status_code == 200
-        event.remove(connection, "before_cursor_execute", listener)
+        with count_queries() as statements:
+            assert client.get("/antrean?status=all").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
 

@@ -105,3 +105,9 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def run_sweep(app: Any) -> None:
+    """`flask sep sweep` against the live server's database (delivers the outbox by SMTP)."""
+    result = app.test_cli_runner().invoke(args=["sep", "sweep"])
+    assert result.exit_code == 0, result.output

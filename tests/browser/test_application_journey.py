@@ -16,17 +16,13 @@ from sqlalchemy import select
 from sep_portal.core import clock
 from sep_portal.extensions import db
 from sep_portal.tenants.models import Body
+from tests.browser.conftest import run_sweep
 from tests.factories import PASSWORD, Factories, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
 
 ADMIN_EMAIL = "rahmat.admin@bogorkab.go.id"
 ADMIN_PASSWORD = "Kopi-Tubruk-Bogor-2026"
-
-
-def _sweep(app):
-    result = app.test_cli_runner().invoke(args=["sep", "sweep"])
-    assert result.exit_code == 0, result.output
 
 
 def _sign_in(page, user, *, secret=None):
@@ -108,7 +104,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     _sign_out(page)
 
     # -- the Sekretaris replaces the surat kuasa and resubmits ------------------------------------
-    _sweep(live_server)
+    run_sweep(live_server)
     assert "Surat kuasa belum ditandatangani" in mailbox.text(sekretaris.email, "dilengkapi")
     _sign_in(page, sekretaris)
     page.goto(application_url)
@@ -158,7 +154,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     assert number in confirmed and hashlib.sha256(pdf).hexdigest() in confirmed and "24 November 2026" in confirmed
 
     # -- the Admin Pengelola activates, enrols TOTP and signs in -----------------------------------
-    _sweep(live_server)
+    run_sweep(live_server)
     page.goto(mailbox.link(ADMIN_EMAIL, "/aktivasi/"))
     page.fill("#password", ADMIN_PASSWORD)
     page.fill("#password_confirm", ADMIN_PASSWORD)

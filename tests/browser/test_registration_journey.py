@@ -6,16 +6,12 @@ import pyotp
 import pytest
 
 from sep_portal.core import clock
+from tests.browser.conftest import run_sweep
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "sekretaris.journey@kabuji.go.id"
 PASSWORD = "Teh-Manis-Hangat-2026"
-
-
-def _sweep(app):
-    result = app.test_cli_runner().invoke(args=["sep", "sweep"])
-    assert result.exit_code == 0, result.output
 
 
 def test_register_verify_enrol_sign_out_sign_in(page, live_server, mailbox):
@@ -37,7 +33,7 @@ def test_register_verify_enrol_sign_out_sign_in(page, live_server, mailbox):
     page.wait_for_url("**/daftar/periksa-email")
 
     # The sweep delivers the outbox to the real SMTP server; the link is read from the mail.
-    _sweep(live_server)
+    run_sweep(live_server)
     link = mailbox.link(EMAIL, "/verifikasi/")
     page.goto(link)
     page.click("main form button[type=submit]")

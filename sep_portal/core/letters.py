@@ -89,12 +89,20 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
 
 
+def url_fetcher() -> Any:
+    """WeasyPrint may load nothing but the inline QR code (data: URIs): no files, no network,
+    whatever text ends up in a letter."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
+
+
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     with force_locale("id"):  # official letters are in Bahasa Indonesia
         html = render_template(f"letters/{template}.html", **context)
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()
+    return HTML(string=html, url_fetcher=url_fetcher()).write_pdf()
 
 
 def issue_letter(session: Session, *, series: str, pattern: str, kind: str, template: str, subject: str,

@@ -324,3 +324,12 @@ def test_sweep_reminds_one_working_day_before_and_escalates_when_overdue(app, fa
         session.expire_all()
         assert session.get(Application, application.id).status == "complete"  # never decided by the sweep
     assert {m["subject"] for m in mailbox.messages} >= {reminder.subject, escalation.subject}
+
+
+def test_letters_fetch_nothing_but_the_inline_qr_code(app):
+    fetcher = letters.url_fetcher()
+    for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    with app.app_context():
+        assert b"<svg" in fetcher.fetch(letters.qr_data_uri("http://x/surat/1")).read()

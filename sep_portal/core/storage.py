@@ -85,11 +85,13 @@ def _too_large() -> DomainError:
 
 def _check_image(data: bytes, kind: str) -> bytes:
     max_pixels = int(current_app.config["SEP_MAX_IMAGE_PIXELS"])
+    too_large = DomainError(None, _("The image has too many pixels: at most %(mp)d megapixels are accepted.",
+                                    mp=max_pixels // 1_000_000))
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
             width, height = probe.size
             if width * height > max_pixels:
-                raise DomainError(None, _("The image is too large (%(w)d × %(h)d pixels).", w=width, h=height))
+                raise too_large
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -103,7 +105,9 @@ def _check_image(data: bytes, kind: str) -> bytes:
             return out.getvalue()
     except DomainError:
         raise
-    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+    except Image.DecompressionBombError:  # Pillow's own, larger limit: refused before decoding too
+        raise too_large from None
+    except (OSError, ValueError, SyntaxError):
         raise DomainError(None, _("The image cannot be read. Upload a JPEG or PNG file.")) from None
 
 

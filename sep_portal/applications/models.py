@@ -123,7 +123,16 @@ class Application(TimestampMixin, Base):
 
     # Permission questions: views ask, operations re-check.
     def can_view(self, user: User) -> bool:
-        return user.id == self.applicant_id or user.has_any_role(*REVIEWER_ROLES)
+        """The applicant always; Ditjen reviewers (and the operator, for oversight) once submitted."""
+        if user.id == self.applicant_id:
+            return True
+        return self.status != "draft" and user.has_any_role(*REVIEWER_ROLES)
+
+    def can_view_documents(self, user: User) -> bool:
+        """Identity documents are for the applicant and the people who verify and decide only."""
+        if user.id == self.applicant_id:
+            return True
+        return self.status != "draft" and user.has_any_role(VERIFIKATOR, PEJABAT)
 
     def can_edit(self, user: User) -> bool:
         return user.id == self.applicant_id and user.has_role(SEKRETARIS) and self.status in ("draft", "returned")

@@ -27,7 +27,7 @@ from sep_portal.auth.operations import normalize_email
 from sep_portal.core import audit, calendar, letters, storage, sweep
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import nip_problem, normalize_nip
-from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS, SUPERADMIN, ensure_can
+from sep_portal.core.permissions import ADMIN_PENGELOLA, DITJEN_ROLES, PEJABAT, SEKRETARIS, SUPERADMIN, ensure_can
 from sep_portal.tenants.models import BODY_KINDS, AdminAssignment, Body
 
 # What a verifier can tick when returning an application for completion.
@@ -105,6 +105,7 @@ def update_application(session: Session, application: Application, actor: User, 
                        admin_position: str | None, identity_doc_type: str | None) -> None:
     """Save the form of a draft or returned application. Only shape is checked here; what is
     still missing is reported at submission."""
+    application = lock_application(session, application.id)
     ensure_can(actor, "edit", application)
     if body_id is not None:
         if session.get(Body, body_id) is None:
@@ -141,6 +142,7 @@ def update_application(session: Session, application: Application, actor: User, 
 def attach_document(session: Session, application: Application, actor: User, doc_type: str, upload: Any, *,
                     now: datetime) -> ApplicationDocument:
     """Upload (or replace) one document. A replaced version is kept and marked replaced."""
+    application = lock_application(session, application.id)
     ensure_can(actor, "edit", application)
     if doc_type not in DOC_TYPES:
         raise DomainError("file", _("Unknown document."))
@@ -191,6 +193,7 @@ def submission_problems(application: Application) -> list[str]:
 
 def submit_application(session: Session, application: Application, actor: User, *, now: datetime) -> None:
     """Submit a draft, or resubmit a returned application; runs the automatic checks."""
+    application = lock_application(session, application.id)
     ensure_can(actor, "edit", application)
     problems = submission_problems(application)
     if problems:
@@ -204,9 +207,10 @@ def submit_application(session: Session, application: Application, actor: User, 
 
 
 def withdraw_application(session: Session, application: Application, actor: User, *, now: datetime) -> None:
-    if not application.can_withdraw(actor):
+    application = lock_application(session, application.id)
+    if actor.id != application.applicant_id:
         raise NotPermitted("withdraw")
-    _require_status(application, "withdraw")
+    _require_status(application, "withdraw")  # decided meanwhile: a conflict, not a permission problem
     _transition(session, application, actor, "withdraw", now)
 
 
@@ -248,6 +252,11 @@ def run_checks(session: Session, application: Application) -> list[dict[str, Any
     )
     if elsewhere is not None and elsewhere != application.body_id:
         checks.append({"code": "nip_admin_elsewhere", "body_id": elsewhere})
+    staff = session.scalar(
+        select(exists().where(UserRole.user_id == User.id, UserRole.role.in_(DITJEN_ROLES),
+                              (User.nip == application.admin_nip) | (User.email == application.admin_email))))
+    if staff:
+        checks.append({"code": "admin_is_staff"})
     return checks
 
 
@@ -256,6 +265,7 @@ def run_checks(session: Session, application: Application) -> list[dict[str, Any
 def return_for_completion(session: Session, application: Application, actor: User, *, missing: list[str],
                           message: str, now: datetime) -> None:
     """Send the application back with a checklist of what is missing and a message."""
+    application = lock_application(session, application.id)
     ensure_can(actor, "verify", application)
     _require_status(application, "return")
     missing = [m for m in missing if m in RETURN_ITEMS]
@@ -271,6 +281,7 @@ def return_for_completion(session: Session, application: Application, actor: Use
 def declare_complete(session: Session, application: Application, actor: User, *, now: datetime,
                      confirm_body: bool = False) -> None:
     """The documents are complete: the 4-working-day decision clock starts (DESIGN §3, §7)."""
+    application = lock_application(session, application.id)
     ensure_can(actor, "verify", application)
     _require_status(application, "declare_complete")
     data: dict[str, Any] = {}
@@ -301,6 +312,7 @@ def _grounds(grounds: list[str] | None) -> list[str]:
 def recommend(session: Session, application: Application, actor: User, *, recommendation: str,
               grounds: list[str] | None, note: str, now: datetime) -> None:
     """The verifier's recommendation to the pejabat (may be changed until the decision)."""
+    application = lock_application(session, application.id)
     ensure_can(actor, "verify", application)
     _require_status(application, "recommend")
     if recommendation not in DECISIONS:
@@ -323,8 +335,9 @@ def recommend(session: Session, application: Application, actor: User, *, recomm
 # -- the pejabat ---------------------------------------------------------------------------------
 
 def lock_application(session: Session, application_id: int) -> Application:
-    """Load the application with a row lock (PostgreSQL), fresh from the database: the second of
-    two officials deciding at once waits here, then sees the first one's decision."""
+    """Load the application with a row lock (PostgreSQL), fresh from the database. Every
+    transition starts here: of two people acting at once the second waits, then sees the first
+    one's change (and gets a conflict instead of overwriting it)."""
     application = session.execute(
         select(Application).where(Application.id == application_id).with_for_update()
         .execution_options(populate_existing=True)
@@ -348,7 +361,7 @@ def _check_decider(application: Application, actor: User) -> None:
                                   "(four-eyes principle)."))
 
 
-def _admin_account(session: Session, application: Application, now: datetime) -> tuple[User, bool]:
+def _admin_account(session: Session, application: Application, actor: User, now: datetime) -> tuple[User, bool]:
     """The account that becomes Admin Pengelola: an existing account of this person, or a new
     one awaiting activation. Returns (user, needs_activation)."""
     by_email = User.by_email(session, application.admin_email or "")
@@ -370,6 +383,10 @@ def _admin_account(session: Session, application: Application, now: datetime) ->
     if user.status in ("deactivated", "permanently_deactivated", "disabled"):
         raise DomainError(None, _("The proposed admin's account is deactivated or disabled and cannot become "
                                   "Admin Pengelola."))
+    if user.has_any_role(*DITJEN_ROLES) or user.id in (actor.id, application.recommended_by_id,
+                                                        application.completed_by_id):
+        raise DomainError(None, _("The proposed admin's account is a Ditjen staff account or belongs to a "
+                                  "reviewer of this application; it cannot become Admin Pengelola."))
     if user.body_id is not None and user.body_id != application.body_id:
         raise DomainError(None, _("The proposed admin's account belongs to another government body."))
     before = {"roles": sorted(user.roles), "body_id": user.body_id}
@@ -391,7 +408,7 @@ def approve_application(session: Session, application_id: int, actor: User, *, r
     assert body is not None  # declared complete ⇒ body set (database CHECK)
     if AdminAssignment.open_for_body(session, body.id) is not None:
         raise ConflictError(_("This body already has an Admin Pengelola. Reject the application on ground (c)."))
-    admin, needs_activation = _admin_account(session, application, now)
+    admin, needs_activation = _admin_account(session, application, actor, now)
     try:
         with session.begin_nested():
             session.add(AdminAssignment(body_id=body.id, user_id=admin.id, application_id=application.id,

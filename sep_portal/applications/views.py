@@ -48,6 +48,8 @@ def _get(application_id: int) -> Application:
 
 
 def _doc(application: Application, doc_id: int) -> ApplicationDocument:
+    if not application.can_view_documents(_user()):
+        raise NotFound()
     for doc in application.documents:
         if doc.id == doc_id:
             return doc
@@ -97,6 +99,7 @@ def _detail_page(application: Application, *, status: int = 200, **forms: Any) -
         context["can_decide"] = application.can_decide(
             user, allow_same=current_app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"])
         context["body_kind"] = application.body.kind if application.body else application.proposed_body_kind
+        context["can_view_documents"] = application.can_view_documents(user)
     return render_template("applications/detail.html", **context), status
 
 
@@ -204,7 +207,7 @@ def download(application_id: int, doc_id: int) -> Any:
 
 
 @bp.route("/permohonan/<int:application_id>/dokumen/<int:doc_id>/pratinjau")
-@require_role(*REVIEWER_ROLES)
+@require_role(VERIFIKATOR, PEJABAT)
 @talisman(frame_options="SAMEORIGIN",
           content_security_policy={"default-src": "'none'", "img-src": "'self'", "style-src": "'self'",
                                    "frame-ancestors": "'self'", "base-uri": "'none'", "form-action": "'none'"})
@@ -215,7 +218,7 @@ def preview(application_id: int, doc_id: int) -> Any:
 
 
 @bp.route("/permohonan/<int:application_id>/dokumen/<int:doc_id>/halaman/<int:page>.png")
-@require_role(*REVIEWER_ROLES)
+@require_role(VERIFIKATOR, PEJABAT)
 def preview_page(application_id: int, doc_id: int, page: int) -> Any:
     doc = _doc(_get(application_id), doc_id)
     try:

@@ -31,6 +31,7 @@ from sep_portal.core.errors import DomainError
 KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
 MAX_PREVIEW_PAGES = 20
+PREVIEW_SCALE = 1.4
 
 
 class StoredFile(Base):
@@ -118,8 +119,16 @@ def _pdf_pages(data: bytes) -> int:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError:
         raise DomainError(None, _("The PDF cannot be read. It may be damaged or protected by a password.")) from None
+    max_pixels = int(current_app.config["SEP_MAX_IMAGE_PIXELS"])
     try:
         pages = len(document)
+        for index in range(pages):
+            width, height = document[index].get_size()  # points
+            # A tiny file can declare a page of metres square; rendering it for the preview would
+            # take gigabytes. Pages larger than the image limit at preview scale are refused.
+            if width * height * PREVIEW_SCALE ** 2 > max_pixels:
+                raise DomainError(None, _("A page of the PDF is too large (%(w)d × %(h)d points).",
+                                          w=int(width), h=int(height)))
     finally:
         document.close()
     if pages < 1:
@@ -246,7 +255,11 @@ def preview_png(stored: StoredFile, page: int) -> bytes:
     try:
         if not 1 <= page <= min(len(document), MAX_PREVIEW_PAGES):
             raise IndexError(page)
-        bitmap = document[page - 1].render(scale=1.4)
+        pdf_page = document[page - 1]
+        width, height = pdf_page.get_size()
+        max_pixels = int(current_app.config["SEP_MAX_IMAGE_PIXELS"])
+        scale = min(PREVIEW_SCALE, (max_pixels / max(width * height, 1)) ** 0.5)
+        bitmap = pdf_page.render(scale=scale)
         out = io.BytesIO()
         bitmap.to_pil().save(out, "PNG")
         return out.getvalue()

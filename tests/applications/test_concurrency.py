@@ -96,3 +96,25 @@ def test_two_approvals_for_one_body_give_at_most_one_admin(app, real):
 def test_letter_numbers_stay_gap_free_under_concurrency(app, real):
     results = _race(app, [lambda s: letters.next_number(s, "race", clock.now())[1] for _ in range(6)])
     assert sorted(results) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_withdrawal_racing_an_approval_never_leaves_both(app, real):
+    factories, session = real
+    application = factories.application(stage="recommended")
+    pejabat = factories.user(roles=("pejabat",))
+
+    results = _race(app, [
+        lambda s: ops.approve_application(s, application.id, s.get(User, pejabat.id), reason="",
+                                          now=clock.now()).status,
+        lambda s: ops.withdraw_application(s, s.get(Application, application.id),
+                                           s.get(User, application.applicant_id), now=clock.now()),
+    ])
+    session.expire_all()
+    final = session.get(Application, application.id)
+    assert sum(isinstance(r, ConflictError) for r in results) == 1, results
+    assignments = session.scalar(select(func.count()).select_from(AdminAssignment)
+                                 .where(AdminAssignment.body_id == final.body_id))
+    if final.status == "approved":
+        assert assignments == 1
+    else:
+        assert final.status == "withdrawn" and assignments == 0 and final.letter_id is None

@@ -333,3 +333,24 @@ def test_letters_fetch_nothing_but_the_inline_qr_code(app):
             fetcher.fetch(url)
     with app.app_context():
         assert b"<svg" in fetcher.fetch(letters.qr_data_uri("http://x/surat/1")).read()
+
+
+def test_a_staff_account_cannot_be_made_admin_pengelola(ctx, factories):
+    staff = factories.user(roles=("verifikator",), email="staf.verifikator@kominfo.go.id")
+    application = factories.application(stage="recommended", admin_email=staff.email, admin_nip=staff.nip)
+    assert "admin_is_staff" in {c["code"] for c in application.checks}
+    pejabat = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    with pytest.raises(DomainError) as exc:
+        ops.approve_application(ctx, application.id, pejabat, reason="", now=clock.now())
+    assert "staf Ditjen" in exc.value.message or "Ditjen" in exc.value.message
+    assert ctx.get(User, staff.id).roles == {"verifikator"}
+
+
+def test_drafts_and_identity_documents_are_not_for_everyone(ctx, factories):
+    draft = _get(ctx, factories.application(stage="draft"))
+    verifier = ctx.get(User, factories.user(roles=("verifikator",)).id)
+    operator = ctx.get(User, factories.user(roles=("superadmin",)).id)
+    assert not draft.can_view(verifier) and draft.can_view(draft.applicant)
+    submitted = _get(ctx, factories.application(stage="submitted"))
+    assert submitted.can_view(operator) and not submitted.can_view_documents(operator)
+    assert submitted.can_view_documents(verifier)

@@ -136,3 +136,14 @@ def test_a_decompression_bomb_png_is_refused_before_decoding(ctx, session):
         storage.save_upload(ctx, upload(bomb, "kpns.png"), purpose="test")
     assert exc.value.message == "Gambar terlalu besar: paling banyak 40 megapiksel yang diterima."
     assert session.query(storage.StoredFile).count() == before
+
+
+def test_a_small_pdf_with_a_huge_page_is_refused(ctx):
+    """A few hundred bytes declaring a 5 × 5 metre page would take gigabytes to preview."""
+    huge = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 14400 14400]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    with pytest.raises(DomainError) as exc:
+        storage.save_upload(ctx, upload(huge, "kuasa.pdf"), purpose="test")
+    assert "14400 × 14400" in exc.value.message

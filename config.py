@@ -100,6 +100,13 @@ class Config:
     SEP_ALLOW_SAME_RECOMMENDER_DECIDER = _bool("SEP_ALLOW_SAME_RECOMMENDER_DECIDER", False)
     SEP_ACTIVATION_DAYS = _int("SEP_ACTIVATION_DAYS", 7)
 
+    # Tenant administration and the integration API
+    SEP_MAX_IMPORT_BYTES = _int("SEP_MAX_IMPORT_BYTES", 50 * 1024 * 1024)  # 100 000 rows are about 12 MB
+    SEP_IMPORT_MAX_ROWS = _int("SEP_IMPORT_MAX_ROWS", 200_000)
+    SEP_JOBS_INLINE = _bool("SEP_JOBS_INLINE", False)  # run imports in the request (tests), not a thread
+    SEP_WEBHOOK_TIMEOUT = _int("SEP_WEBHOOK_TIMEOUT", 10)
+    SEP_API_RATE_LIMIT = os.environ.get("SEP_API_RATE_LIMIT", "600 per minute")
+
     # Letters: number patterns per series ({seq}, {year}, {month}, {roman_month}), gap-free per year.
     SEP_LETTER_PATTERN_DECISION = os.environ.get("SEP_LETTER_PATTERN_DECISION",
                                                  "B-{seq:04d}/DJAI/SEP.01/{month:02d}/{year}")
@@ -129,6 +136,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    SEP_JOBS_INLINE = True
     WTF_CSRF_ENABLED = False  # switched on by the tests that check it (and in the browser test)
     SECRET_KEY = "test-secret-key"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"

@@ -169,9 +169,10 @@ def sweep(at: str | None) -> None:
     finally:
         if at:
             clock.unfreeze()
-    mail = report.mail
+    mail, hooks = report.mail, report.webhooks
     click.echo(f"Sweep at {report.at.isoformat()}: tasks {report.tasks or '{}'}; "
-               f"mail claimed {mail.claimed}, sent {mail.sent}, failed {mail.failed}, gave up {mail.gave_up}.")
+               f"mail claimed {mail.claimed}, sent {mail.sent}, failed {mail.failed}, gave up {mail.gave_up}; "
+               f"webhooks sent {hooks.sent}, failed {hooks.failed}.")
 
 
 @sep_cli.command("worker")
@@ -179,16 +180,22 @@ def sweep(at: str | None) -> None:
 @click.option("--once", is_flag=True, help="Deliver once and stop.")
 @with_appcontext
 def worker(interval: int, once: bool) -> None:
-    """Deliver the outbox continuously (optional; the sweep also delivers)."""
-    from sep_portal.core.outbox import deliver_pending
+    """Deliver the outbox (e-mail and webhooks) and run queued imports continuously (optional;
+    the sweep does the same every time it runs)."""
+    from sep_portal.core.outbox import deliver_pending, deliver_webhooks
+    from sep_portal.tenants.importer import run_queued_imports
 
     while True:
+        imports = run_queued_imports(clock.now())
         report = deliver_pending()
-        if report.claimed:
-            click.echo(f"sent {report.sent}, failed {report.failed}")
+        hooks = deliver_webhooks()
+        if report.claimed or hooks.claimed or imports:
+            click.echo(f"sent {report.sent}, failed {report.failed}; webhooks sent {hooks.sent}, "
+                       f"failed {hooks.failed}; imports {imports}")
         if once:
             return
-        time_mod.sleep(interval if report.claimed == 0 else 0.1)
+        busy = report.claimed or hooks.claimed or imports
+        time_mod.sleep(0.1 if busy else interval)
 
 
 # -- audit ------------------------------------------------------------------------------------

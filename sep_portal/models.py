@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 from sep_portal.accounts.models import User, UserRole  # noqa: F401
+from sep_portal.api.models import ServiceAccount, WebhookEndpoint  # noqa: F401
 from sep_portal.applications.models import Application, ApplicationDocument, ApplicationEvent  # noqa: F401
 from sep_portal.auth.models import AuthToken, LoginThrottle, RecoveryCode, UserSession  # noqa: F401
 from sep_portal.core.audit import AuditEntry, AuditHead  # noqa: F401
@@ -8,6 +9,12 @@ from sep_portal.core.db import Base
 from sep_portal.core.letters import Letter, LetterCounter  # noqa: F401
 from sep_portal.core.outbox import OutboxMessage  # noqa: F401
 from sep_portal.core.storage import StoredFile  # noqa: F401
-from sep_portal.tenants.models import AdminAssignment, Body  # noqa: F401
+from sep_portal.tenants.models import (  # noqa: F401
+    AccountImport,
+    AccountImportProblem,
+    AdminAssignment,
+    Body,
+    TembusanCopy,
+)
 
 metadata = Base.metadata

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, select
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sep_portal.core.db import Base, TimestampMixin
+from sep_portal.core.db import Base, TenantScoped, TimestampMixin
 from sep_portal.core.permissions import ASN, ROLES
 from sep_portal.tenants.models import Body
 
 ACCOUNT_STATUSES = ("pending", "active", "disabled", "deactivated", "permanently_deactivated")
 
 
-class User(TimestampMixin, Base):
+class User(TimestampMixin, TenantScoped, Base):
     __tablename__ = "users"
     __table_args__ = (
+        # A tenant's account list: keyset pagination by (name, id), optionally per status.
+        Index("ix_users_body_name", "body_id", "name", "id"),
+        Index("ix_users_body_status_name", "body_id", "status", "name", "id"),
         CheckConstraint(f"status IN {ACCOUNT_STATUSES!r}", name="status"),
         CheckConstraint("status <> 'active' OR email_verified_at IS NOT NULL", name="active_is_verified"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
@@ -25,8 +28,9 @@ class User(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     nip: Mapped[str | None] = mapped_column(String(18), unique=True)
     position: Mapped[str | None] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(200))  # unit kerja within the body
     organisation: Mapped[str | None] = mapped_column(String(300))
-    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))  # type: ignore[assignment]
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(32), default="pending")
@@ -53,6 +57,11 @@ class User(TimestampMixin, Base):
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def may_sign_in(self) -> bool:
+        """Active, and not in a suspended tenant."""
+        return self.status == "active" and not (self.body is not None and self.body.tenant_status == "suspended")
 
     @property
     def is_authenticated(self) -> bool:

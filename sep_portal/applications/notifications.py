@@ -51,3 +51,9 @@ def reminder(session: Session, application: Any, recipients: list[str]) -> None:
 def escalation(session: Session, application: Any, recipients: list[str]) -> None:
     if recipients:
         outbox.enqueue(session, "applications/escalation", recipients, {"application": application})
+
+
+def admin_replaced(session: Session, application: Any, old_admin: Any, now: datetime) -> None:
+    outbox.enqueue(session, "tenants/admin_replaced", [old_admin.email],
+                   {"application": application, "user": old_admin, "body": application.body, "now": now},
+                   locale=old_admin.locale)

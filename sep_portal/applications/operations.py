@@ -18,6 +18,7 @@ from sep_portal.applications.models import (
     DOC_TYPES,
     GROUNDS,
     IDENTITY_DOCS,
+    OPEN_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -27,7 +28,15 @@ from sep_portal.auth.operations import normalize_email
 from sep_portal.core import audit, calendar, letters, storage, sweep
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import nip_problem, normalize_nip
-from sep_portal.core.permissions import ADMIN_PENGELOLA, DITJEN_ROLES, PEJABAT, SEKRETARIS, SUPERADMIN, ensure_can
+from sep_portal.core.permissions import (
+    ADMIN_PENGELOLA,
+    ASN,
+    DITJEN_ROLES,
+    PEJABAT,
+    SEKRETARIS,
+    SUPERADMIN,
+    ensure_can,
+)
 from sep_portal.tenants.models import BODY_KINDS, AdminAssignment, Body
 
 # What a verifier can tick when returning an application for completion.
@@ -94,6 +103,22 @@ def create_application(session: Session, actor: User, *, now: datetime, kind: st
     return application
 
 
+def create_replacement(session: Session, actor: User, *, now: datetime) -> Application:
+    """A request to replace the body's Admin Pengelola (penggantian): the same lifecycle, for the
+    Sekretaris' own body, with a new surat kuasa."""
+    if not actor.has_role(SEKRETARIS) or actor.status != "active" or actor.body_id is None:
+        raise NotPermitted("only the Sekretaris of a tenant requests a replacement")
+    if AdminAssignment.open_for_body(session, actor.body_id) is None:
+        raise DomainError(None, _("Your body has no Admin Pengelola to replace; file a new application instead."))
+    if session.scalar(select(exists().where(Application.body_id == actor.body_id, Application.kind == "penggantian",
+                                            Application.status.in_(("draft", *OPEN_STATUSES))))):
+        raise DomainError(None, _("A replacement request for your body is already in progress."))
+    application = create_application(session, actor, now=now, kind="penggantian")
+    application.body_id = actor.body_id
+    session.flush()
+    return application
+
+
 def _clean(value: str | None, limit: int) -> str | None:
     value = " ".join((value or "").split())
     return value[:limit] or None
@@ -107,6 +132,8 @@ def update_application(session: Session, application: Application, actor: User, 
     still missing is reported at submission."""
     application = lock_application(session, application.id)
     ensure_can(actor, "edit", application)
+    if application.kind == "penggantian":  # a replacement is always for the Sekretaris' own body
+        body_id, proposed_body_name, proposed_body_kind = application.body_id, None, None
     if body_id is not None:
         if session.get(Body, body_id) is None:
             raise DomainError("body_id", _("Choose a body from the list."))
@@ -226,7 +253,10 @@ def _is_gov_email(email: str | None) -> bool:
 def run_checks(session: Session, application: Application) -> list[dict[str, Any]]:
     """The checks shown to the verifier (DESIGN §3). Each is a code, with a detail where useful."""
     checks: list[dict[str, Any]] = []
-    if application.body_id is not None:
+    if application.kind == "penggantian":
+        current = AdminAssignment.open_for_body(session, application.body_id or 0)
+        checks.append({"code": "replaces_admin", "user_id": current.user_id if current else None})
+    elif application.body_id is not None:
         if AdminAssignment.open_for_body(session, application.body_id) is not None:
             checks.append({"code": "body_has_admin", "ground": "c"})
         elif session.scalar(select(exists().where(Application.body_id == application.body_id,
@@ -406,9 +436,15 @@ def approve_application(session: Session, application_id: int, actor: User, *, r
     _check_decider(application, actor)
     body = application.body
     assert body is not None  # declared complete ⇒ body set (database CHECK)
-    if AdminAssignment.open_for_body(session, body.id) is not None:
+    previous = AdminAssignment.open_for_body(session, body.id)
+    if previous is not None and application.kind != "penggantian":
         raise ConflictError(_("This body already has an Admin Pengelola. Reject the application on ground (c)."))
     admin, needs_activation = _admin_account(session, application, actor, now)
+    old_admin = None
+    if previous is not None:  # penggantian: the old admin loses the role in this same transaction
+        if previous.user_id == admin.id:
+            raise DomainError(None, _("The proposed admin is already the Admin Pengelola of this body."))
+        old_admin = _end_assignment(session, previous, actor, now)
     try:
         with session.begin_nested():
             session.add(AdminAssignment(body_id=body.id, user_id=admin.id, application_id=application.id,
@@ -425,11 +461,32 @@ def approve_application(session: Session, application_id: int, actor: User, *, r
     application.decided_at = now
     application.admin_user_id = admin.id
     application.letter = _decision_letter(session, application, actor, "approved", now)
+    applicant = application.applicant
+    if applicant.body_id is None:  # the Sekretaris now follows this body (its tenant page)
+        applicant.body_id = body.id
     session.flush()
     _transition(session, application, actor, "approve", now, note=application.decision_reason,
-                data={"letter": application.letter.number, "admin_user_id": admin.id})
+                data={"letter": application.letter.number, "admin_user_id": admin.id,
+                      "replaced_admin_id": old_admin.id if old_admin else None})
     notifications.approved(session, application, admin, needs_activation, now)
+    if old_admin is not None:
+        notifications.admin_replaced(session, application, old_admin, now)
     return application
+
+
+def _end_assignment(session: Session, assignment: AdminAssignment, actor: User, now: datetime) -> User:
+    """The old Admin Pengelola keeps the account, as an ASN of the body, without the role."""
+    old_admin = session.get(User, assignment.user_id)
+    assert old_admin is not None
+    before = {"roles": sorted(old_admin.roles)}
+    assignment.ended_at = now
+    old_admin.remove_role(ADMIN_PENGELOLA)
+    if not old_admin.roles:
+        old_admin.add_role(ASN)
+    session.flush()  # the partial unique index sees the old assignment closed before the new one
+    audit.record(session, actor, "account.role_revoked", old_admin, before=before,
+                 after={"roles": sorted(old_admin.roles), "reason": "penggantian"})
+    return old_admin
 
 
 def reject_application(session: Session, application_id: int, actor: User, *, grounds: list[str], reason: str,
@@ -468,8 +525,9 @@ def _decision_letter(session: Session, application: Application, actor: User, ou
     from flask_babel import force_locale
 
     with force_locale("id"):
-        subject = ("Persetujuan Permohonan Penggunaan Sistem Elektronik Perkantoran" if outcome == "approved"
-                   else "Penolakan Permohonan Penggunaan Sistem Elektronik Perkantoran")
+        what = ("Penggantian Admin Pengelola Sistem Elektronik Perkantoran" if application.kind == "penggantian"
+                else "Permohonan Penggunaan Sistem Elektronik Perkantoran")
+        subject = f"{'Persetujuan' if outcome == 'approved' else 'Penolakan'} {what}"
         grounds = [ground_text(g) for g in application.decision_grounds or []]
     return letters.issue_letter(
         session, series="decision", pattern=current_app.config["SEP_LETTER_PATTERN_DECISION"],

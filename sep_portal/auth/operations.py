@@ -293,7 +293,7 @@ def check_password_step(session: Session, email: str, password: str, now: dateti
     if user.status == "pending" and user.email_verified_at is None:
         raise DomainError("email", _("Confirm your e-mail address first: open the link we sent you. "
                                      "You can ask for a new link below."))
-    if user.status != "active":
+    if not user.may_sign_in:  # disabled, deactivated, or a suspended tenant
         record_failure(session, email, now, user)
         raise generic_sign_in_error()
     required = user.totp_required(current_app.config["SEP_TOTP_REQUIRED_FOR_ASN"])
@@ -343,7 +343,7 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
 def check_totp_step(session: Session, user: User, code: str, now: datetime) -> None:
     """Second sign-in step: a TOTP code not used before, or an unused recovery code."""
     check_not_locked(session, user.email, now)
-    if user.status != "active" or not user.totp_enabled:
+    if not user.may_sign_in or not user.totp_enabled:
         raise generic_sign_in_error()
     # Lock the user row so two requests with the same code cannot both pass the replay check.
     last_counter = session.scalar(select(User.totp_last_counter).where(User.id == user.id).with_for_update())
@@ -436,7 +436,7 @@ def load_session(session: Session, token: str, now: datetime) -> LoadedSession:
         reason = "idle"
     elif row.expires_at <= now:
         reason = "expired"
-    elif row.user.status != "active":
+    elif not row.user.may_sign_in:
         reason = "account_inactive"
     if reason:
         row.revoked_at, row.revoked_reason = now, reason

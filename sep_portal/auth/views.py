@@ -99,7 +99,7 @@ def _pending(purpose: str) -> tuple[User, dict[str, Any]] | None:
     if not data or data.get("purpose") != purpose or data.get("exp", 0) < clock.now().timestamp():
         return None
     user = db.session.get(User, data["uid"])
-    if user is None or user.status != "active":
+    if user is None or not user.may_sign_in:
         return None
     return user, data
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, event, select, update
+from sqlalchemy import JSON, BigInteger, Index, String, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
@@ -176,6 +176,42 @@ def record(session: Session, actor: Any, action: str, target: Any = None, *,
     )
     session.flush()
     return entry
+
+
+def record_many(session: Session, actor: Any, action: str, targets: Sequence[tuple[Any, dict[str, Any] | None]], *,
+                ip: str | None = None) -> int:
+    """Append one entry per (target, after) at once (bulk imports): the head is locked once, the
+    chain is computed here and the rows inserted in bulk. Same chain, same guarantees as record()."""
+    if not targets:
+        return 0
+    session.flush()
+    actor_id, actor_label = _describe_actor(actor)
+    ip = ip if ip is not None else _request_ip()
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(targets)),
+        execution_options={"synchronize_session": False},
+    )
+    last_seq, prev_hash = session.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)).one()
+    seq = last_seq - len(targets)
+    now = clock.now()
+    rows = []
+    for target, after in targets:
+        seq += 1
+        target_type, target_id = _describe_target(target)
+        after_json = _jsonable(after) if after is not None else None
+        digest = _hash_fields(seq, now, actor_id, actor_label, action, target_type, target_id, ip, None, after_json,
+                              prev_hash)
+        rows.append({"seq": seq, "occurred_at": now, "actor_id": actor_id, "actor_label": actor_label,
+                     "action": action, "target_type": target_type, "target_id": target_id, "ip": ip,
+                     "before": None, "after": after_json, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(AuditEntry), rows[start:start + 5000])
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev_hash),
+        execution_options={"synchronize_session": False},
+    )
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Transactional outbox for e-mail.
+"""Transactional outbox for e-mail and webhooks.
 
 ``enqueue`` renders a message from templates and writes it as a row in the caller's transaction:
 if the change that caused it rolls back, nothing is sent; if SMTP is down, nothing is lost.
@@ -6,13 +6,20 @@ if the change that caused it rolls back, nothing is sent; if SMTP is down, nothi
 sends them through Flask-Mail, with exponential backoff on failure. A row is claimed by a
 conditional UPDATE from ``pending`` to ``sending`` (on PostgreSQL after ``FOR UPDATE SKIP
 LOCKED``), committed before any mail leaves, so concurrent sweeps never send a message twice.
+Webhooks (``enqueue_webhook``) travel the same way on the ``webhook`` channel: POSTed as JSON,
+signed with HMAC-SHA256 under the endpoint's secret, retried with the same backoff.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import secrets
 import smtplib
-from collections.abc import Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +27,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message
-from sqlalchemy import JSON, CheckConstraint, Index, String, Text, select, update
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
@@ -29,6 +36,7 @@ from sep_portal.core.db import Base
 log = logging.getLogger(__name__)
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+CHANNELS = ("email", "webhook")
 CLAIM_LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -38,11 +46,15 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status"),
         CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_time"),
-        Index("ix_outbox_due", "status", "next_attempt_at"),
+        CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
+        CheckConstraint("channel <> 'webhook' OR endpoint_id IS NOT NULL", name="webhook_has_endpoint"),
+        Index("ix_outbox_due", "channel", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
     template: Mapped[str] = mapped_column(String(100))
     recipients: Mapped[list[str]] = mapped_column(JSON)
     subject: Mapped[str] = mapped_column(String(300))
@@ -88,6 +100,52 @@ def enqueue(session: Session, template: str, recipients: Sequence[str], context:
     return message
 
 
+def enqueue_many(session: Session, template: str, messages: Iterable[tuple[str, dict[str, Any]]], *,
+                 locale: str | None = None, chunk: int = 2000) -> int:
+    """Queue one message per (recipient, context), rendering each template once per message but
+    looking it up once, and inserting in bulk (bulk imports queue tens of thousands)."""
+    env = current_app.jinja_env
+    base = {"base_url": current_app.config["SEP_BASE_URL"].rstrip("/")}
+    count = 0
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject_t = env.get_template(f"emails/{template}.subject.txt")
+        text_t = env.get_template(f"emails/{template}.txt")
+        rows: list[dict[str, Any]] = []
+        now = clock.now()
+        for recipient, context in messages:
+            ctx = {**base, **context}
+            rows.append({"template": template, "recipients": [recipient.strip().lower()], "channel": "email",
+                         "subject": " ".join(subject_t.render(ctx).split())[:300], "body_text": text_t.render(ctx),
+                         "body_html": None, "status": "pending", "attempts": 0, "next_attempt_at": now,
+                         "created_at": now})
+            if len(rows) >= chunk:
+                session.execute(insert(OutboxMessage), rows)
+                count += len(rows)
+                rows = []
+        if rows:
+            session.execute(insert(OutboxMessage), rows)
+            count += len(rows)
+    return count
+
+
+def enqueue_webhook(session: Session, endpoint_id: int, event: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Queue one signed POST of ``payload`` (JSON) to a webhook endpoint."""
+    message = OutboxMessage(channel="webhook", endpoint_id=endpoint_id, template=f"webhook:{event}"[:100],
+                            recipients=[], subject=event[:300],
+                            body_text=json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str),
+                            status="pending", next_attempt_at=clock.now())
+    session.add(message)
+    session.flush()
+    return message
+
+
+def sign_webhook(secret: str, timestamp: int, body: bytes) -> str:
+    """The X-SEP-Signature value: ``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``.
+    Receivers recompute it and reject old timestamps (replay)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
 @dataclass
 class DeliveryReport:
     claimed: int = 0
@@ -102,16 +160,18 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
+def _claim(session: Session, now: datetime, limit: int, channel: str = "email") -> list[OutboxMessage]:
     # A sender that died mid-batch leaves rows in "sending"; after the lease they are due again.
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now)
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == "sending",
+               OutboxMessage.claimed_until < now)
         .values(status="pending", claim_token=None, claimed_until=None)
     )
     query = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == "pending",
+               OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -162,8 +222,18 @@ def _mark_failed(message: OutboxMessage, now: datetime, error: BaseException, re
                 type(error).__name__)
 
 
+def _mark_sent(message: OutboxMessage, report: DeliveryReport) -> None:
+    message.status = "sent"
+    message.sent_at = clock.now()
+    message.attempts += 1
+    message.claim_token = None
+    message.claimed_until = None
+    message.last_error = None
+    report.sent += 1
+
+
 def deliver_pending(*, limit: int | None = None) -> DeliveryReport:
-    """Send due messages. Safe to run from several processes at once."""
+    """Send due e-mail. Safe to run from several processes at once."""
     from sep_portal.extensions import db, mail
 
     report = DeliveryReport()
@@ -191,13 +261,7 @@ def deliver_pending(*, limit: int | None = None) -> DeliveryReport:
                     _mark_failed(message, now, exc, report)
                     report.errors.append(type(exc).__name__)
                 else:
-                    message.status = "sent"
-                    message.sent_at = clock.now()
-                    message.attempts += 1
-                    message.claim_token = None
-                    message.claimed_until = None
-                    message.last_error = None
-                    report.sent += 1
+                    _mark_sent(message, report)
                 # Record each outcome at once: a crash later must not resend what went out.
                 session.commit()
         finally:
@@ -205,6 +269,50 @@ def deliver_pending(*, limit: int | None = None) -> DeliveryReport:
                 connection.__exit__(None, None, None)
             except (OSError, smtplib.SMTPException):
                 pass
+    return report
+
+
+class WebhookRefused(Exception):
+    """The receiver answered with a status other than 2xx."""
+
+
+def deliver_webhooks(*, limit: int | None = None) -> DeliveryReport:
+    """POST due webhook messages, signed. A 2xx answer is success; anything else (or no answer)
+    is retried with backoff. Safe to run from several processes at once."""
+    from sqlalchemy import text as sql_text
+
+    from sep_portal.extensions import db
+
+    report = DeliveryReport()
+    now = clock.now()
+    limit = limit or current_app.config["SEP_OUTBOX_BATCH"]
+    timeout = current_app.config["SEP_WEBHOOK_TIMEOUT"]
+    with db.new_session() as session:
+        messages = _claim(session, now, limit, channel="webhook")
+        report.claimed = len(messages)
+        for message in messages:
+            endpoint = session.execute(sql_text("SELECT url, secret, active FROM webhook_endpoints WHERE id = :id"),
+                                       {"id": message.endpoint_id}).one_or_none()
+            try:
+                if endpoint is None or not endpoint.active:
+                    raise WebhookRefused("endpoint removed or inactive")
+                body = message.body_text.encode()
+                request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "SEP-Portal-Webhook/1",
+                    "X-SEP-Event": message.subject,
+                    "X-SEP-Delivery": str(message.id),
+                    "X-SEP-Signature": sign_webhook(endpoint.secret, int(clock.now().timestamp()), body),
+                })
+                with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (operator's URL)
+                    if not 200 <= response.status < 300:
+                        raise WebhookRefused(f"HTTP {response.status}")
+            except (OSError, urllib.error.URLError, WebhookRefused) as exc:
+                _mark_failed(message, now, exc, report)
+                report.errors.append(type(exc).__name__)
+            else:
+                _mark_sent(message, report)
+            session.commit()
     return report
 
 

@@ -28,7 +28,8 @@ from sep_portal.core import clock
 from sep_portal.core.db import Base
 from sep_portal.core.errors import DomainError
 
-KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "csv": "text/csv",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
 MAX_PREVIEW_PAGES = 20
 PREVIEW_SCALE = 1.4
@@ -221,6 +222,88 @@ def _add(session: Session, data: bytes, *, kind: str, original_name: str, purpos
     session.add(stored)
     session.flush()
     return stored
+
+
+def save_spreadsheet(session: Session, upload: Any, *, purpose: str, created_by: Any = None,
+                     max_bytes: int) -> StoredFile:
+    """Store an uploaded CSV (UTF-8) or XLSX file, streamed to disk in pieces (imports of
+    100 000 rows): memory stays bounded whatever the size. The type is decided by content: an
+    XLSX is a ZIP package that ``filetype`` recognises; anything else must be UTF-8 text without
+    NUL bytes to count as CSV."""
+    import codecs
+
+    if upload is None or not getattr(upload, "filename", None):
+        raise DomainError(None, _("Choose a file."))
+    name = secrets.token_hex(20)
+    target = _root() / name[:2] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size, head = hashlib.sha256(), 0, b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    text_ok = True
+    try:
+        with open(target, "wb") as out:
+            while chunk := upload.stream.read(1024 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise DomainError(None, _("The file is larger than %(mb)s MB.", mb=f"{max_bytes / 1048576:g}"))
+                if len(head) < 8192:
+                    head += chunk[:8192 - len(head)]
+                if text_ok:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        text_ok = False
+                    if b"\0" in chunk:
+                        text_ok = False
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise DomainError(None, _("The file is empty."))
+        guessed = filetype.guess(head)
+        if guessed is not None and guessed.extension == "xlsx":
+            kind = "xlsx"
+        elif guessed is None and text_ok:
+            kind = "csv"
+        else:
+            raise DomainError(None, _("This file type is not accepted. Upload %(types)s.", types="CSV (UTF-8), XLSX"))
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    session.info.setdefault(_NEW_FILES, []).append(str(target))
+    stored = StoredFile(stored_name=name, original_name=safe_filename(upload.filename, kind), kind=kind,
+                        content_type=KINDS[kind], size=size, sha256=digest.hexdigest(), page_count=None,
+                        purpose=purpose, created_by_id=getattr(created_by, "id", None))
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def save_generated_path(session: Session, path: Path, *, kind: str, filename: str, purpose: str,
+                        created_by: Any = None) -> StoredFile:
+    """Move a file the portal wrote (a large report) into storage without reading it into memory."""
+    name = secrets.token_hex(20)
+    target = _root() / name[:2] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    size = path.stat().st_size
+    os.replace(path, target)
+    session.info.setdefault(_NEW_FILES, []).append(str(target))
+    stored = StoredFile(stored_name=name, original_name=safe_filename(filename, kind), kind=kind,
+                        content_type=KINDS[kind], size=size, sha256=digest.hexdigest(), page_count=None,
+                        purpose=purpose, created_by_id=getattr(created_by, "id", None))
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def work_path(suffix: str = "") -> Path:
+    """A private scratch file next to the stored files (same file system, so it can be moved in)."""
+    directory = _root() / "tmp"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / (secrets.token_hex(12) + suffix)
 
 
 def read_bytes(stored: StoredFile) -> bytes:

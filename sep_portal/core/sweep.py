@@ -32,6 +32,7 @@ class SweepReport:
     at: datetime
     tasks: dict[str, int] = field(default_factory=dict)
     mail: outbox.DeliveryReport | None = None
+    webhooks: outbox.DeliveryReport | None = None
 
 
 def run_sweep() -> SweepReport:
@@ -40,6 +41,7 @@ def run_sweep() -> SweepReport:
     for name, fn in sorted(_TASKS.items()):
         report.tasks[name] = fn(now)
     report.mail = outbox.deliver_pending()
+    report.webhooks = outbox.deliver_webhooks()
     log.info("sweep at %s: tasks %s, mail sent %s failed %s", now.isoformat(), report.tasks,
              report.mail.sent, report.mail.failed)
     return report

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, select, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from sep_portal.core import clock
 from sep_portal.core.db import Base, TimestampMixin
 
 BODY_KINDS = ("kementerian", "lembaga", "provinsi", "kabupaten", "kota", "lainnya")
@@ -29,6 +30,13 @@ class Body(TimestampMixin, Base):
     # an applicant and confirmed by a verifier.
     source: Mapped[str | None] = mapped_column(String(200))
     tenant_status: Mapped[str] = mapped_column(String(20), default="none")
+    # Why the tenant was last suspended or reactivated (shown to Ditjen; the audit log keeps all).
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None]
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.tenant_status == "suspended"
 
     def __repr__(self) -> str:
         return f"<Body {self.id} {self.code}>"
@@ -55,3 +63,78 @@ class AdminAssignment(Base):
     @classmethod
     def open_for_body(cls, session: Session, body_id: int) -> AdminAssignment | None:
         return session.scalar(select(cls).where(cls.body_id == body_id, cls.ended_at.is_(None)))
+
+
+TEMBUSAN_KINDS = ("warning_letter", "warning_reply", "other")
+
+
+class TembusanCopy(Base):
+    """A copy (tembusan) of a letter or reply for the Sekretaris BP of a body: warning letters
+    to the body's users and their replies (DESIGN §4) land here and by e-mail."""
+
+    __tablename__ = "tembusan_copies"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {TEMBUSAN_KINDS!r}", name="kind"),
+        Index("ix_tembusan_copies_body", "body_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    about_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    read_at: Mapped[datetime | None]
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+IMPORT_STATUSES = ("queued_check", "checking", "checked", "invalid", "queued_import", "importing", "imported",
+                   "failed")
+
+
+class AccountImport(Base):
+    """A bulk import of ASN accounts from CSV/XLSX: checked first (dry run), then imported
+    all-or-nothing. Worked on in the background; the page shows its progress."""
+
+    __tablename__ = "account_imports"
+    __table_args__ = (
+        CheckConstraint(f"status IN {IMPORT_STATUSES!r}", name="status"),
+        Index("ix_account_imports_body", "body_id", "id"),
+        Index("ix_account_imports_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    status: Mapped[str] = mapped_column(String(20), default="queued_check")
+    total_rows: Mapped[int] = mapped_column(default=0)
+    error_rows: Mapped[int] = mapped_column(default=0)
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    imported_rows: Mapped[int] = mapped_column(default=0)
+    report_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued_check", "checking", "queued_import", "importing")
+
+
+class AccountImportProblem(Base):
+    """One problem found in a row (the first few thousand are kept for the page; the downloadable
+    report has every row)."""
+
+    __tablename__ = "account_import_problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("account_imports.id", ondelete="CASCADE"), index=True)
+    row_number: Mapped[int]
+    field: Mapped[str | None] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(String(300))

@@ -1,0 +1,34 @@
+"""Tenant administration forms: input shape only."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from sep_portal.core.forms import strip_filter
+
+REQUIRED = _l("This field is required.")
+
+
+class AccountForm(FlaskForm):
+    """An ASN account. There is deliberately no field for the role, the body or the status: they
+    are never taken from the form (mass assignment)."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200)], filters=[strip_filter])
+    nip = StringField(_l("NIP"), validators=[DataRequired(REQUIRED), Length(max=30)], filters=[strip_filter],
+                      description=_l("18 digits."), render_kw={"inputmode": "numeric"})
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)], filters=[strip_filter],
+                       description=_l("The activation link is sent here."))
+    unit = StringField(_l("Work unit (unit kerja)"), validators=[Length(max=200)], filters=[strip_filter])
+    position = StringField(_l("Position (jabatan)"), validators=[Length(max=200)], filters=[strip_filter])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), description=_l("Columns: nip, nama, email, unit_kerja, jabatan. "
+                                                            "Download the template below."))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])

@@ -1,0 +1,467 @@
+"""Bulk import of ASN accounts from CSV/XLSX, and export of a tenant's accounts.
+
+An import is a job: first a *check* (dry run) that validates every row and writes a per-row
+report; then, only if no row has a problem, the *import* itself, all-or-nothing in one
+transaction. Files are streamed and rows handled in chunks with bulk inserts, so 100 000 rows
+take seconds and memory stays bounded (``bench/import_accounts.py`` measures it). Jobs run in a
+background thread started by the page, or in the request when ``SEP_JOBS_INLINE`` (tests), and
+are picked up again by the sweep/worker if a server stopped in the middle.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sep_portal.accounts.models import User, UserRole
+from sep_portal.api import webhooks
+from sep_portal.auth.models import AuthToken
+from sep_portal.core import audit, clock, outbox, storage, sweep
+from sep_portal.core.nip import nip_problem, normalize_nip
+from sep_portal.core.permissions import ASN
+from sep_portal.core.security import new_token
+from sep_portal.tenants.models import AccountImport, AccountImportProblem, Body
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("nip", "nama", "email", "unit_kerja", "jabatan")
+REQUIRED = ("nip", "nama", "email")
+ALIASES = {"name": "nama", "nama_lengkap": "nama", "e-mail": "email", "surel": "email", "unit": "unit_kerja",
+           "unit kerja": "unit_kerja", "position": "jabatan"}
+CHUNK = 2000
+MAX_PROBLEMS_KEPT = 2000
+LEASE = timedelta(minutes=30)
+_progress: dict[int, int] = {}  # job id -> rows done, for this process (SQLite cannot show it otherwise)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (no header, wrong columns, not a spreadsheet)."""
+
+
+@dataclass
+class Row:
+    number: int  # as the person sees it in the spreadsheet (the header is row 1)
+    values: dict[str, str]
+    problems: list[tuple[str | None, str]] = field(default_factory=list)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def _header(cells: list[Any]) -> list[str | None]:
+    names: list[str | None] = []
+    for cell in cells:
+        key = str(cell or "").strip().lower().replace("-", "_") if cell is not None else ""
+        key = ALIASES.get(key, ALIASES.get(key.replace("_", " "), key))
+        names.append(key if key in COLUMNS else None)
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise ImportFileError(_("The first row must name the columns; missing: %(cols)s. Use the template.",
+                                cols=", ".join(missing)))
+    return names
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # Excel keeps numbers as floating point: an 18-digit NIP loses its last digits.
+        return f"{value:.0f}" if value.is_integer() and value < 1e15 else "#NUMBER"
+    return str(value).strip()
+
+
+def read_rows(path: Path, kind: str) -> Iterator[Row]:
+    """The data rows of a CSV (UTF-8, comma or semicolon) or XLSX file, one at a time."""
+    if kind == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # a damaged package: openpyxl raises many kinds
+            raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+        try:
+            sheet = workbook.worksheets[0]
+            rows = sheet.iter_rows(values_only=True)
+            first = next(rows, None)
+            if first is None:
+                raise ImportFileError(_("The file is empty."))
+            names = _header(list(first))
+            for number, cells in enumerate(rows, start=2):
+                values = {n: _cell(v) for n, v in zip(names, cells, strict=False) if n}
+                if any(values.values()):
+                    yield Row(number, values)
+        finally:
+            workbook.close()
+        return
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        first_line = fh.readline()
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        names = _header(next(csv.reader([first_line], delimiter=delimiter), []))
+        for number, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=2):
+            values = {n: (v or "").strip() for n, v in zip(names, cells, strict=False) if n}
+            if any(values.values()):
+                yield Row(number, values)
+
+
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+class Checker:
+    """Validates rows chunk by chunk: each row alone, against the rows before it in the file,
+    and against the portal (one query per chunk for NIPs and one for e-mails)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen_nips: dict[str, int] = {}
+        self.seen_emails: dict[str, int] = {}
+
+    def check(self, chunk: list[Row]) -> None:
+        for row in chunk:
+            v = row.values
+            for column in REQUIRED:
+                if not v.get(column):
+                    row.problems.append((column, _("%(column)s is required.", column=column)))
+            raw_nip = v.get("nip", "")
+            nip = "" if raw_nip == "#NUMBER" else normalize_nip(raw_nip)
+            v["nip"] = nip
+            if raw_nip == "#NUMBER":
+                row.problems.append(("nip", _("The NIP is stored as a number in Excel and lost digits; format "
+                                              "the column as text.")))
+            elif nip:
+                problem = nip_problem(nip)
+                if problem:
+                    row.problems.append(("nip", problem))
+            if v.get("email"):
+                try:
+                    v["email"] = validate_email(v["email"], check_deliverability=False).normalized.lower()
+                except EmailNotValidError:
+                    row.problems.append(("email", _("Enter a valid e-mail address.")))
+            for column, limit in (("nama", 200), ("unit_kerja", 200), ("jabatan", 200), ("email", 254)):
+                if len(v.get(column, "")) > limit:
+                    row.problems.append((column, _("%(column)s is longer than %(n)d characters.", column=column,
+                                                   n=limit)))
+            if nip in self.seen_nips:
+                row.problems.append(("nip", _("The same NIP is already in row %(n)d.", n=self.seen_nips[nip])))
+            elif nip:
+                self.seen_nips[nip] = row.number
+            email = v.get("email", "")
+            if email in self.seen_emails:
+                row.problems.append(("email", _("The same e-mail is already in row %(n)d.",
+                                               n=self.seen_emails[email])))
+            elif email:
+                self.seen_emails[email] = row.number
+        nips = [r.values["nip"] for r in chunk if r.values.get("nip")]
+        emails = [r.values["email"] for r in chunk if r.values.get("email")]
+        taken = dict(self.session.execute(select(User.nip, User.status).where(User.nip.in_(nips))).all())
+        taken_emails = set(self.session.scalars(select(User.email).where(User.email.in_(emails))))
+        for row in chunk:
+            status = taken.get(row.values.get("nip", ""))
+            if status == "permanently_deactivated":
+                row.problems.append(("nip", _("This NIP belongs to an account that was deactivated permanently; "
+                                              "it can never be registered again.")))
+            elif status is not None:
+                row.problems.append(("nip", _("This NIP already has an account on the portal.")))
+            if row.values.get("email") in taken_emails:
+                row.problems.append(("email", _("This e-mail address already has an account on the portal.")))
+
+
+# -- the job ------------------------------------------------------------------------------------
+
+def _set_progress(job_id: int, done: int, *, durable: bool) -> None:
+    _progress[job_id] = done
+    if durable:
+        from sep_portal.extensions import db
+
+        with db.new_session() as s:
+            s.execute(update(AccountImport).where(AccountImport.id == job_id).values(processed_rows=done))
+            s.commit()
+
+
+def progress_of(job: AccountImport) -> int:
+    return max(job.processed_rows, _progress.get(job.id, 0))
+
+
+def _report_writer(path: Path) -> tuple[Any, Any]:
+    fh = open(path, "w", encoding="utf-8-sig", newline="")
+    writer = csv.writer(fh)
+    writer.writerow(["baris", "nip", "nama", "email", "hasil", "keterangan"])
+    return fh, writer
+
+
+def _claim(session: Session, job_id: int, from_status: str, to_status: str, now: datetime) -> AccountImport | None:
+    """Take the job (once, even with several workers); a stopped worker's job is free after the lease."""
+    result = session.execute(
+        update(AccountImport)
+        .where(AccountImport.id == job_id,
+               (AccountImport.status == from_status) |
+               ((AccountImport.status == to_status) & (AccountImport.claimed_until < now)))
+        .values(status=to_status, started_at=now, claimed_until=now + LEASE, processed_rows=0)
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return None
+    return session.get(AccountImport, job_id)
+
+
+def run_check(job_id: int) -> None:
+    """The dry run: validate every row, keep the problems and a per-row report."""
+    from sep_portal.extensions import db
+
+    with db.new_session() as session:
+        job = _claim(session, job_id, "queued_check", "checking", clock.now())
+        if job is None:
+            return
+        source = storage.path_of(session.get(storage.StoredFile, job.file_id))
+        kind = session.get(storage.StoredFile, job.file_id).kind
+        report_path = storage.work_path(".csv")
+        fh, writer = _report_writer(report_path)
+        checker = Checker(session)
+        total = errors = kept = 0
+        try:
+            session.execute(delete(AccountImportProblem).where(AccountImportProblem.import_id == job.id))
+            for chunk in _chunks(read_rows(source, kind), CHUNK):
+                checker.check(chunk)
+                problems = []
+                for row in chunk:
+                    total += 1
+                    v = row.values
+                    if row.problems:
+                        errors += 1
+                        for column, message in row.problems:
+                            if kept < MAX_PROBLEMS_KEPT:
+                                problems.append({"import_id": job.id, "row_number": row.number, "field": column,
+                                                 "message": message[:300]})
+                                kept += 1
+                    writer.writerow([row.number, v.get("nip", ""), v.get("nama", ""), v.get("email", ""),
+                                     "GALAT" if row.problems else "OK", "; ".join(m for _c, m in row.problems)])
+                    if total > current_app.config["SEP_IMPORT_MAX_ROWS"]:
+                        raise ImportFileError(_("The file has more than %(n)d rows. Split it.",
+                                                n=current_app.config["SEP_IMPORT_MAX_ROWS"]))
+                if problems:
+                    session.execute(insert(AccountImportProblem), problems)
+                job.processed_rows = total
+                session.commit()
+                _progress[job.id] = total
+            fh.close()
+            report = storage.save_generated_path(session, report_path, kind="csv",
+                                                 filename=f"laporan-periksa-impor-{job.id}.csv",
+                                                 purpose="import:report")
+            job.total_rows, job.error_rows, job.report_file_id = total, errors, report.id
+            if total == 0:
+                job.status, job.message = "invalid", _("The file has no data rows.")
+            else:
+                job.status = "checked" if errors == 0 else "invalid"
+            job.finished_at, job.claimed_until = clock.now(), None
+            audit.record(session, session.get(User, job.created_by_id), "accounts.import_checked", job,
+                         after={"rows": total, "rows_with_problems": errors})
+            session.commit()
+        except ImportFileError as exc:
+            fh.close()
+            report_path.unlink(missing_ok=True)
+            session.rollback()
+            _fail(session, job_id, str(exc), status="invalid")
+        except Exception:
+            fh.close()
+            report_path.unlink(missing_ok=True)
+            session.rollback()
+            log.exception("account import %s: check failed", job_id)
+            _fail(session, job_id, _("The check stopped because of an internal error. Try again."))
+        finally:
+            _progress.pop(job_id, None)
+
+
+def _fail(session: Session, job_id: int, message: str, *, status: str = "failed") -> None:
+    session.execute(update(AccountImport).where(AccountImport.id == job_id).values(
+        status=status, message=message[:2000], finished_at=clock.now(), claimed_until=None))
+    session.commit()
+
+
+def run_import(job_id: int) -> None:
+    """The import itself: every row again (the portal may have changed since the check), then all
+    accounts, roles, activation links, e-mails, audit entries and webhooks in one transaction.
+    One problem anywhere and nothing is imported."""
+    from sep_portal.extensions import db
+
+    with db.new_session() as session:
+        job = _claim(session, job_id, "queued_import", "importing", clock.now())
+        if job is None:
+            return
+        stored = session.get(storage.StoredFile, job.file_id)
+        body = session.get(Body, job.body_id)
+        actor = session.get(User, job.created_by_id)
+        assert stored is not None and body is not None and actor is not None
+        durable = session.get_bind().dialect.name == "postgresql"
+        days = current_app.config["SEP_ACTIVATION_DAYS"]
+        now = clock.now()
+        checker = Checker(session)
+        done = 0
+        try:
+            for chunk in _chunks(read_rows(storage.path_of(stored), stored.kind), CHUNK):
+                checker.check(chunk)
+                bad = next((r for r in chunk if r.problems), None)
+                if bad is not None:
+                    raise ImportFileError(_("Row %(n)d: %(problem)s. Nothing was imported; check the file again.",
+                                            n=bad.number, problem=bad.problems[0][1]))
+                _insert_chunk(session, chunk, body, actor, job, now, days)
+                done += len(chunk)
+                _set_progress(job_id, done, durable=durable)
+            job.status, job.imported_rows, job.processed_rows = "imported", done, done
+            job.finished_at, job.claimed_until = clock.now(), None
+            audit.record(session, actor, "accounts.imported", job, after={"accounts": done, "body_id": body.id})
+            session.commit()
+        except ImportFileError as exc:
+            session.rollback()
+            _fail(session, job_id, str(exc))
+        except IntegrityError:
+            session.rollback()
+            _fail(session, job_id, _("A NIP or e-mail in the file was registered by someone else meanwhile. "
+                                     "Nothing was imported; check the file again."))
+        except Exception:
+            session.rollback()
+            log.exception("account import %s: import failed", job_id)
+            _fail(session, job_id, _("The import stopped because of an internal error. Nothing was imported."))
+        finally:
+            _progress.pop(job_id, None)
+
+
+def _insert_chunk(session: Session, chunk: list[Row], body: Body, actor: User, job: AccountImport, now: datetime,
+                  days: int) -> None:
+    users = [{"name": r.values["nama"], "nip": r.values["nip"], "email": r.values["email"],
+              "unit": r.values.get("unit_kerja") or None, "position": r.values.get("jabatan") or None,
+              "body_id": body.id, "status": "pending", "locale": "id", "is_demo": False,
+              "created_at": now, "updated_at": now} for r in chunk]
+    created = session.execute(
+        insert(User).returning(User.id, User.name, User.email, User.nip, sort_by_parameter_order=True), users
+    ).all()
+    session.execute(insert(UserRole), [{"user_id": u.id, "role": ASN} for u in created])
+    tokens, token_rows = [], []
+    for u in created:
+        token, digest = new_token()
+        tokens.append(token)
+        token_rows.append({"user_id": u.id, "purpose": "activate", "token_hash": digest, "created_at": now,
+                           "expires_at": now + timedelta(days=days)})
+    session.execute(insert(AuthToken), token_rows)
+    outbox.enqueue_many(session, "auth/activation", (
+        (u.email, {"user": SimpleNamespace(name=u.name, email=u.email), "token": token, "days": days, "body": body})
+        for u, token in zip(created, tokens, strict=True)
+    ))
+    audit.record_many(session, actor, "account.created", [
+        (("users", u.id), {"status": "pending", "roles": [ASN], "body_id": body.id, "import_id": job.id})
+        for u in created
+    ])
+    webhooks.emit(session, "account.created", [
+        SimpleNamespace(nip=u.nip, email=u.email, name=u.name, status="pending", body_id=body.id) for u in created
+    ])
+
+
+# -- starting jobs --------------------------------------------------------------------------------
+
+def start(app: Flask, job_id: int, phase: str) -> None:
+    """Run the job's phase now (tests) or in a background thread; the sweep and the worker pick up
+    a job whose thread died (after the lease)."""
+    run = run_check if phase == "check" else run_import
+    if app.config["SEP_JOBS_INLINE"]:
+        run(job_id)
+        return
+
+    def target() -> None:
+        with app.app_context():
+            run(job_id)
+
+    threading.Thread(target=target, name=f"import-{job_id}-{phase}", daemon=True).start()
+
+
+@sweep.task("tenants.imports")
+def run_queued_imports(now: datetime) -> int:
+    """Run imports that are queued (or whose worker stopped), one after another."""
+    from sep_portal.extensions import db
+
+    with db.new_session() as session:
+        jobs = session.execute(
+            select(AccountImport.id, AccountImport.status).where(
+                AccountImport.status.in_(("queued_check", "queued_import")) |
+                (AccountImport.status.in_(("checking", "importing")) & (AccountImport.claimed_until < now)))
+            .order_by(AccountImport.id)
+        ).all()
+    for job_id, status in jobs:
+        (run_check if status in ("queued_check", "checking") else run_import)(job_id)
+    return len(jobs)
+
+
+# -- export and the template ----------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("nip", "nama", "email", "unit_kerja", "jabatan", "status", "peran", "dibuat", "terakhir_masuk")
+
+
+def export_rows(session: Session, body_id: int) -> Iterator[list[str]]:
+    """Every account of the body, in pages by keyset (constant memory)."""
+    from sep_portal.core.formatting import format_datetime
+
+    last: tuple[str, int] | None = None
+    while True:
+        query = select(User).where(User.body_id == body_id).order_by(User.name, User.id).limit(1000)
+        if last is not None:
+            from sqlalchemy import tuple_
+
+            query = query.where(tuple_(User.name, User.id) > tuple_(*last))
+        users = session.scalars(query).all()
+        if not users:
+            return
+        for u in users:
+            yield [u.nip or "", u.name, u.email, u.unit or "", u.position or "", u.status,
+                   ",".join(sorted(u.roles)), format_datetime(u.created_at),
+                   format_datetime(u.last_login_at) if u.last_login_at else ""]
+        last = (users[-1].name, users[-1].id)
+        session.expunge_all()
+
+
+def csv_lines(rows: Iterator[list[str]], header: tuple[str, ...]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield "\ufeff" + buffer.getvalue()  # a BOM, so Excel opens UTF-8 correctly
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        yield buffer.getvalue()
+
+
+def xlsx_file(rows: Iterator[list[str]], header: tuple[str, ...], path: Path) -> Path:
+    """Write an XLSX in streaming mode (openpyxl write-only): NIPs stay text."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Akun")
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+TEMPLATE_EXAMPLE = ("199001012015031001", "Andi Pratama", "andi.pratama@contoh.go.id", "Bagian Umum",
+                    "Analis Kebijakan")

@@ -1,0 +1,222 @@
+"""Tenant administration: the Admin Pengelola's work on its body's ASN accounts, and Ditjen's
+suspension of a whole tenant. No HTTP here; the caller commits once."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sep_portal.accounts.models import User
+from sep_portal.api import webhooks
+from sep_portal.auth import operations as auth_ops
+from sep_portal.auth.models import RecoveryCode
+from sep_portal.core import audit, outbox
+from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.nip import nip_problem, normalize_nip
+from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SUPERADMIN
+from sep_portal.tenants.models import AdminAssignment, Body
+
+
+def admin_tenant(session: Session, user: User) -> Body:
+    """The body whose accounts ``user`` administers: only an Admin Pengelola with an open
+    assignment has one. Everything the admin does is scoped to it."""
+    if not user.has_role(ADMIN_PENGELOLA) or user.body_id is None:
+        raise NotPermitted("not an Admin Pengelola")
+    assignment = AdminAssignment.open_for_body(session, user.body_id)
+    if assignment is None or assignment.user_id != user.id:
+        raise NotPermitted("no open assignment")
+    body = session.get(Body, user.body_id)
+    assert body is not None
+    return body
+
+
+def is_managed(account: User, body: Body, actor: User) -> bool:
+    """The admin manages the ASN accounts of its body; the Sekretaris, itself and staff are Ditjen's."""
+    return account.body_id == body.id and account.id != actor.id and account.roles <= {ASN}
+
+
+def _ensure_managed(account: User, body: Body, actor: User) -> None:
+    if not is_managed(account, body, actor):
+        raise NotPermitted("account not managed by this admin")
+
+
+def _state(user: User) -> dict[str, Any]:
+    return {"status": user.status}
+
+
+def _clean(value: str | None, limit: int) -> str | None:
+    value = " ".join((value or "").split())
+    return value[:limit] or None
+
+
+def nip_taken_message(session: Session, nip: str) -> str | None:
+    """Why ``nip`` cannot be given to a new account, or None."""
+    status = session.scalar(select(User.status).where(User.nip == nip))
+    if status is None:
+        return None
+    if status == "permanently_deactivated":
+        return _("This NIP belongs to an account that was deactivated permanently; it can never be registered "
+                 "again.")
+    return _("This NIP already has an account on the portal.")
+
+
+def create_account(session: Session, actor: User, body: Body, *, name: str, nip: str, email: str,
+                   unit: str | None, position: str | None, now: datetime) -> User:
+    """A new ASN account of the admin's body; the person activates it from an e-mailed link and
+    chooses the password (the admin never sees one)."""
+    name_clean = _clean(name, 200)
+    if not name_clean:
+        raise DomainError("name", _("Enter the full name."))
+    nip = normalize_nip(nip)
+    problem = nip_problem(nip)
+    if problem:
+        raise DomainError("nip", problem)
+    taken = nip_taken_message(session, nip)
+    if taken:
+        raise DomainError("nip", taken)
+    email = auth_ops.normalize_email(email)
+    if User.by_email(session, email) is not None:
+        raise DomainError("email", _("This e-mail address already has an account on the portal."))
+    user = User(name=name_clean, nip=nip, email=email, unit=_clean(unit, 200), position=_clean(position, 200),
+                body_id=body.id, status="pending", locale="id")
+    user.add_role(ASN)
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # created at the same moment by someone else
+        raise DomainError("nip", _("This NIP or e-mail was registered a moment ago.")) from None
+    auth_ops.send_activation(session, user, now, context={"body": body})
+    audit.record(session, actor, "account.created", user, after={"status": "pending", "roles": [ASN],
+                                                                 "body_id": body.id})
+    webhooks.emit(session, "account.created", [user])
+    return user
+
+
+def update_account(session: Session, actor: User, body: Body, account: User, *, name: str, email: str,
+                   unit: str | None, position: str | None, nip: str | None, now: datetime) -> None:
+    """Correct an account's data. The NIP can only be corrected before activation."""
+    _ensure_managed(account, body, actor)
+    if account.status == "permanently_deactivated":
+        raise ConflictError(_("This account was deactivated permanently and cannot be changed."))
+    before = {"name": account.name, "unit": account.unit, "position": account.position}
+    name_clean = _clean(name, 200)
+    if not name_clean:
+        raise DomainError("name", _("Enter the full name."))
+    email = auth_ops.normalize_email(email)
+    if email != account.email:
+        if User.by_email(session, email) is not None:
+            raise DomainError("email", _("This e-mail address already has an account on the portal."))
+        if account.status != "pending":
+            raise DomainError("email", _("The e-mail of an activated account is changed by its owner or the "
+                                         "helpdesk, not here."))
+    if nip is not None and normalize_nip(nip) != account.nip:
+        if account.status != "pending":
+            raise DomainError("nip", _("The NIP of an activated account cannot be changed."))
+        new_nip = normalize_nip(nip)
+        problem = nip_problem(new_nip) or nip_taken_message(session, new_nip)
+        if problem:
+            raise DomainError("nip", problem)
+        account.nip = new_nip
+    account.name, account.email = name_clean, email
+    account.unit, account.position = _clean(unit, 200), _clean(position, 200)
+    session.flush()
+    audit.record(session, actor, "account.updated", account, before=before,
+                 after={"name": account.name, "unit": account.unit, "position": account.position})
+
+
+def disable_account(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
+    """The admin's own switch: the account cannot sign in and its sessions end at once."""
+    _ensure_managed(account, body, actor)
+    if account.status == "disabled":
+        return
+    if account.status not in ("active", "pending"):
+        raise ConflictError(_("This account was deactivated by Ditjen Aptika; only Ditjen can change it."))
+    before = _state(account)
+    account.status = "disabled"
+    ended = auth_ops.end_all_sessions(session, account, now, "disabled")
+    session.flush()
+    audit.record(session, actor, "account.disabled", account, before=before,
+                 after={**_state(account), "sessions_ended": ended})
+    outbox.enqueue(session, "tenants/account_disabled", [account.email], {"user": account, "body": body},
+                   locale=account.locale)
+    webhooks.emit(session, "account.disabled", [account])
+
+
+def enable_account(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
+    """Lift the admin's own disabling (never a deactivation by Ditjen)."""
+    _ensure_managed(account, body, actor)
+    if account.status != "disabled":
+        raise ConflictError(_("Only an account disabled by its Admin Pengelola can be enabled here."))
+    before = _state(account)
+    account.status = "active" if account.password_hash and account.email_verified_at else "pending"
+    session.flush()
+    audit.record(session, actor, "account.enabled", account, before=before, after=_state(account))
+    webhooks.emit(session, "account.reactivated", [account])
+
+
+def resend_activation(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
+    _ensure_managed(account, body, actor)
+    if account.status != "pending":
+        raise ConflictError(_("Only an account that is not yet activated gets an activation link."))
+    auth_ops.send_activation(session, account, now, context={"body": body})
+    audit.record(session, actor, "account.activation_sent", account)
+
+
+def reset_totp(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
+    """Switch off the account's two-step verification (a lost phone): the person enrols again at
+    the next sign-in. The admin never learns or sets a secret or password."""
+    _ensure_managed(account, body, actor)
+    if account.status == "permanently_deactivated":
+        raise ConflictError(_("This account was deactivated permanently and cannot be changed."))
+    had = account.totp_enabled
+    account.totp_secret = None
+    account.totp_enrolled_at = None
+    account.totp_last_counter = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == account.id))
+    ended = auth_ops.end_all_sessions(session, account, now, "totp_reset")
+    session.flush()
+    audit.record(session, actor, "account.totp_reset", account, after={"had_totp": had, "sessions_ended": ended})
+    outbox.enqueue(session, "tenants/totp_reset", [account.email], {"user": account, "body": body},
+                   locale=account.locale)
+
+
+# -- Ditjen: the whole tenant ------------------------------------------------------------------
+
+def _ensure_ditjen(actor: User) -> None:
+    if not actor.has_any_role(PEJABAT, SUPERADMIN):
+        raise NotPermitted("suspend tenant")
+
+
+def suspend_tenant(session: Session, actor: User, body: Body, *, reason: str, now: datetime) -> None:
+    """Every account of the body is refused at sign-in (and its sessions end) until reactivated."""
+    _ensure_ditjen(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", _("Give the reason for the suspension."))
+    if body.tenant_status != "active":
+        raise ConflictError(_("Only an active tenant can be suspended."))
+    body.tenant_status, body.status_reason, body.status_changed_at = "suspended", reason[:2000], now
+    ended = 0
+    for user in session.scalars(select(User).where(User.body_id == body.id, User.status == "active")):
+        ended += auth_ops.end_all_sessions(session, user, now, "tenant_suspended")
+    session.flush()
+    audit.record(session, actor, "tenant.suspended", body, before={"tenant_status": "active"},
+                 after={"tenant_status": "suspended", "reason": reason[:2000], "sessions_ended": ended})
+
+
+def reactivate_tenant(session: Session, actor: User, body: Body, *, reason: str, now: datetime) -> None:
+    _ensure_ditjen(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", _("Give the reason for the reactivation."))
+    if body.tenant_status != "suspended":
+        raise ConflictError(_("Only a suspended tenant can be reactivated."))
+    body.tenant_status, body.status_reason, body.status_changed_at = "active", reason[:2000], now
+    session.flush()
+    audit.record(session, actor, "tenant.reactivated", body, before={"tenant_status": "suspended"},
+                 after={"tenant_status": "active", "reason": reason[:2000]})

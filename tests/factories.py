@@ -43,7 +43,7 @@ class Factories:
 
     def user(self, *, roles: tuple[str, ...] = ("asn",), email: str | None = None, password: str = PASSWORD,
              status: str = "active", totp: bool | None = None, body: Body | None = None, nip: str | None = None,
-             name: str | None = None, locale: str | None = None) -> User:
+             name: str | None = None, locale: str | None = None, unit: str | None = None) -> User:
         """An account. ``totp`` defaults to enrolled for every role but ASN."""
         n = next(_seq)
         now = clock.now()
@@ -53,7 +53,7 @@ class Factories:
                     nip=nip if nip is not None else make_nip(n), status=status,
                     email_verified_at=None if status == "pending" else now,
                     password_hash=password_hash, password_changed_at=now, body_id=body.id if body else None,
-                    locale=locale)
+                    locale=locale, unit=unit)
         for role in roles:
             user.add_role(role)
         if totp if totp is not None else set(roles) != {"asn"}:
@@ -63,23 +63,35 @@ class Factories:
         self.session.commit()
         return user
 
+    def tenant(self, *, name: str | None = None) -> tuple[Body, User]:
+        """An active tenant with its Admin Pengelola (open assignment)."""
+        from sep_portal.tenants.models import AdminAssignment
+
+        body = self.body(name=name, tenant_status="active")
+        admin = self.user(roles=("admin_pengelola",), body=body)
+        self.session.add(AdminAssignment(body_id=body.id, user_id=admin.id, started_at=clock.now()))
+        self.session.commit()
+        return body, admin
+
     def application(self, *, stage: str = "recommended", applicant: User | None = None,
                      body: Body | None = None, admin_email: str | None = None, admin_nip: str | None = None,
-                     verifier: User | None = None, recommendation: str = "approve") -> Any:
-        """An application taken through the real operations up to ``stage``."""
+                     verifier: User | None = None, recommendation: str = "approve", existing: Any = None) -> Any:
+        """An application taken through the real operations up to ``stage`` (``existing``: carry on
+        with a draft made elsewhere, e.g. a penggantian)."""
         from sep_portal.applications import operations as ops
         from sep_portal.applications.models import Application
         from sep_portal.extensions import db
 
         n = next(_seq)
-        body = body or self.body(tenant_status="none")
+        body = body or (existing.body if existing is not None else None) or self.body(tenant_status="none")
         applicant = applicant or self.user(roles=("sekretaris",), body=None)
         # The context's own session, as in a request: the calendar and the operations share it.
         with self.app.test_request_context("/"):
             s = db.session
             applicant = s.get(User, applicant.id)
             now = clock.now()
-            application = ops.create_application(s, applicant, now=now)
+            application = (s.get(Application, existing.id) if existing is not None
+                           else ops.create_application(s, applicant, now=now))
             ops.update_application(
                 s, application, applicant, now=now, body_id=body.id, proposed_body_name=None, proposed_body_kind=None,
                 admin_name=f"Admin Uji {n}", admin_nip=admin_nip or make_nip(500 + n),

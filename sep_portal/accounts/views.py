@@ -91,3 +91,32 @@ def end_other_sessions() -> Any:
         db.session.commit()
         flash(_("%(n)d other sessions have been signed out.", n=ended), "success")
     return redirect(url_for("accounts.security"))
+
+
+@bp.route("/keamanan/keluar-di-mana-saja", methods=["POST"])
+@login_required
+def sign_out_everywhere() -> Any:
+    """End every session of the account, this one included (a lost or shared device)."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("accounts.security"))
+    from flask import session as flask_session
+    from flask_login import logout_user
+
+    user = current_user._get_current_object()
+    ended = auth_ops.end_all_sessions(db.session, user, clock.now(), "signed_out_everywhere")
+    audit.record(db.session, user, "auth.all_sessions_ended", user, after={"sessions_ended": ended})
+    db.session.commit()
+    logout_user()
+    flask_session.clear()
+    flash(_("You have been signed out on every device (%(n)d sessions).", n=ended), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profil")
+@login_required
+def profile() -> Any:
+    from sep_portal.tenants.models import Body
+
+    user = current_user._get_current_object()
+    body = db.session.get(Body, user.body_id) if user.body_id else None
+    return render_template("accounts/profile.html", user=user, body=body)

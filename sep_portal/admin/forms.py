@@ -34,3 +34,17 @@ class AuditFilterForm(FlaskForm):
     target_id = StringField(_l("Target id"), validators=[Optional(), Length(max=64)], filters=[strip_filter])
     date_from = DateField(_l("From (date)"), validators=[Optional()])
     date_to = DateField(_l("Until (date)"), validators=[Optional()])
+
+
+class ServiceAccountForm(FlaskForm):
+    name = StringField(_l("System"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                       description=_l("For example: SEP production, or the HR system of a body."))
+    scope = SelectField(_l("Scope"), choices=[("read", _l("Read every tenant")), ("tenant", _l("One tenant only"))])
+    body_code = StringField(_l("Code of the government body (for one tenant)"), validators=[Length(max=32)])
+
+
+class WebhookForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    url = StringField(_l("Address (URL)"), validators=[DataRequired(REQUIRED), Length(max=500)],
+                      description=_l("The portal POSTs signed JSON here."))
+    body_code = StringField(_l("Only events of this body (code; empty: every body)"), validators=[Length(max=32)])

@@ -178,3 +178,113 @@ def outbox_requeue(message_id: int) -> Any:
     db.session.commit()
     flash(_("The message will be sent again at the next sweep."), "success")
     return redirect(url_for("admin.outbox_message", message_id=message_id))
+
+
+# -- integration API: service accounts and webhooks -------------------------------------------------
+
+def _body_by_code(code: str | None) -> int | None:
+    from sep_portal.tenants.models import Body
+
+    code = (code or "").strip()
+    if not code:
+        return None
+    body_id = db.session.scalar(select(Body.id).where(Body.code == code))
+    if body_id is None:
+        raise DomainError("body_code", _("No government body has this code."))
+    return body_id
+
+
+def _api_page(account_form: Any = None, webhook_form: Any = None, shown: dict[str, str] | None = None,
+              status: int = 200) -> Any:
+    from sep_portal.admin.forms import ServiceAccountForm, WebhookForm
+    from sep_portal.api.models import ServiceAccount, WebhookEndpoint
+
+    accounts = db.session.scalars(select(ServiceAccount).order_by(ServiceAccount.id.desc())).all()
+    endpoints = db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())).all()
+    failed = dict(db.session.execute(
+        select(OutboxMessage.endpoint_id, func.count()).where(OutboxMessage.channel == "webhook",
+                                                              OutboxMessage.status == "failed")
+        .group_by(OutboxMessage.endpoint_id)).all())
+    return render_template("admin/api.html", accounts=accounts, endpoints=endpoints, failed=failed,
+                           account_form=account_form or ServiceAccountForm(prefix="sa"),
+                           webhook_form=webhook_form or WebhookForm(prefix="wh"), confirm=ConfirmForm(),
+                           shown=shown), status
+
+
+@bp.route("/api")
+@require_role(SUPERADMIN)
+def api_page() -> Any:
+    return _api_page()
+
+
+@bp.route("/api/akun-layanan", methods=["POST"])
+@require_role(SUPERADMIN)
+def api_account_create() -> Any:
+    from sep_portal.admin.forms import ServiceAccountForm
+    from sep_portal.api import operations as api_ops
+
+    form = ServiceAccountForm(prefix="sa")
+    if form.validate_on_submit():
+        try:
+            account, token = api_ops.create_service_account(
+                db.session, current_user._get_current_object(), name=form.name.data, scope=form.scope.data,
+                body_id=_body_by_code(form.body_code.data), now=clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            return _api_page(shown={"kind": "token", "name": account.name, "value": token})
+    return _api_page(account_form=form, status=422)
+
+
+@bp.route("/api/akun-layanan/<int:account_id>/cabut", methods=["POST"])
+@require_role(SUPERADMIN)
+def api_account_revoke(account_id: int) -> Any:
+    from sep_portal.api import operations as api_ops
+    from sep_portal.api.models import ServiceAccount
+
+    account = db.session.get(ServiceAccount, account_id)
+    if account is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        api_ops.revoke_service_account(db.session, current_user._get_current_object(), account, now=clock.now())
+        db.session.commit()
+        flash(_("The token was revoked."), "success")
+    return redirect(url_for("admin.api_page"))
+
+
+@bp.route("/api/webhook", methods=["POST"])
+@require_role(SUPERADMIN)
+def api_webhook_create() -> Any:
+    from sep_portal.admin.forms import WebhookForm
+    from sep_portal.api import operations as api_ops
+
+    form = WebhookForm(prefix="wh")
+    if form.validate_on_submit():
+        try:
+            endpoint, secret = api_ops.create_webhook(
+                db.session, current_user._get_current_object(), name=form.name.data, url=form.url.data,
+                body_id=_body_by_code(form.body_code.data), now=clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            return _api_page(shown={"kind": "secret", "name": endpoint.name, "value": secret})
+    return _api_page(webhook_form=form, status=422)
+
+
+@bp.route("/api/webhook/<int:endpoint_id>/<action>", methods=["POST"])
+@require_role(SUPERADMIN)
+def api_webhook_toggle(endpoint_id: int, action: str) -> Any:
+    from sep_portal.api import operations as api_ops
+    from sep_portal.api.models import WebhookEndpoint
+
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or action not in ("aktifkan", "nonaktifkan"):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        api_ops.set_webhook_active(db.session, current_user._get_current_object(), endpoint, action == "aktifkan")
+        db.session.commit()
+    return redirect(url_for("admin.api_page"))

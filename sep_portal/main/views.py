@@ -30,6 +30,10 @@ def dashboard() -> Any:
     context: dict[str, Any] = {"roles": roles}
     if current_user.has_role("sekretaris"):
         context["my_applications"] = app_queries.applications_of(db.session, current_user.id)[:5]
+    if current_user.has_role("admin_pengelola") and current_user.body_id:
+        from sep_portal.tenants import queries as tenant_queries
+
+        context["tenant_counts"] = tenant_queries.status_counts(db.session, current_user.body_id)
     if current_user.has_any_role("verifikator", "pejabat"):
         context["queue_counts"] = app_queries.queue_counts(db.session, clock.now())
     return render_template("main/dashboard.html", **context)

@@ -88,9 +88,11 @@ def read_rows(path: Path, kind: str) -> Iterator[Row]:
     if kind == "xlsx":
         from openpyxl import load_workbook
 
+        handle = open(path, "rb")  # a file object: openpyxl would judge a path by its extension
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # a damaged package: openpyxl raises many kinds
+            handle.close()
             raise ImportFileError(_("The XLSX file cannot be read.")) from exc
         try:
             sheet = workbook.worksheets[0]
@@ -105,6 +107,7 @@ def read_rows(path: Path, kind: str) -> Iterator[Row]:
                     yield Row(number, values)
         finally:
             workbook.close()
+            handle.close()
         return
     with open(path, encoding="utf-8-sig", newline="") as fh:
         first_line = fh.readline()

@@ -1,0 +1,178 @@
+"""Tenant administration rules as plain functions."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from sep_portal.accounts.models import User
+from sep_portal.api.models import WebhookEndpoint
+from sep_portal.applications import operations as app_ops
+from sep_portal.auth import operations as auth_ops
+from sep_portal.auth.models import AuthToken, RecoveryCode
+from sep_portal.core import audit, clock
+from sep_portal.core.audit import AuditEntry
+from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.outbox import OutboxMessage
+from sep_portal.tenants import operations as ops
+from sep_portal.tenants.models import AdminAssignment, Body
+from tests.factories import PASSWORD, make_nip
+
+
+def _mails(session, template):
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.template == template)).all()
+
+
+@pytest.fixture
+def tenant(ctx, factories):
+    body, admin = factories.tenant()
+    return ctx.get(Body, body.id), ctx.get(User, admin.id)
+
+
+def test_only_an_admin_with_an_open_assignment_has_a_tenant(ctx, factories, tenant):
+    body, admin = tenant
+    assert ops.admin_tenant(ctx, admin).id == body.id
+    stray = ctx.get(User, factories.user(roles=("admin_pengelola",), body=body).id)  # role but no assignment
+    with pytest.raises(NotPermitted):
+        ops.admin_tenant(ctx, stray)
+
+
+def test_create_account_validates_and_invites(ctx, factories, tenant):
+    body, admin = tenant
+    ctx.add(WebhookEndpoint(name="SEP", url="http://127.0.0.1:9/hook", secret="s" * 64, body_id=None))
+    ctx.flush()
+    existing = factories.user(nip=make_nip(901), email="ada@kab.go.id")
+    for kwargs, field in (({"nip": "123"}, "nip"), ({"nip": existing.nip}, "nip"),
+                          ({"email": "ada@kab.go.id"}, "email"), ({"email": "bukan-email"}, "email"),
+                          ({"name": "  "}, "name")):
+        data = {"name": "Budi", "nip": make_nip(902), "email": "budi@kab.go.id", "unit": None, "position": None,
+                **kwargs}
+        with pytest.raises(DomainError) as exc:
+            ops.create_account(ctx, admin, body, now=clock.now(), **data)
+        assert exc.value.field == field, kwargs
+    user = ops.create_account(ctx, admin, body, name=" Budi  Santoso ", nip=make_nip(903), email="Budi@Kab.go.id",
+                              unit="Bagian Umum", position="Analis", now=clock.now())
+    assert (user.name, user.email, user.status, user.roles, user.body_id) == (
+        "Budi Santoso", "budi@kab.go.id", "pending", {"asn"}, body.id)
+    assert user.password_hash is None
+    assert ctx.scalar(select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.purpose == "activate"))
+    assert _mails(ctx, "auth/activation")[0].recipients == ["budi@kab.go.id"]
+    hook = ctx.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook")).one()
+    assert hook.subject == "account.created" and user.nip in hook.body_text
+
+
+def test_a_permanently_deactivated_nip_can_never_come_back(ctx, factories, tenant):
+    body, admin = tenant
+    gone = factories.user(status="permanently_deactivated", nip=make_nip(904))
+    with pytest.raises(DomainError) as exc:
+        ops.create_account(ctx, admin, body, name="X", nip=gone.nip, email="x@kab.go.id", unit=None, position=None,
+                           now=clock.now())
+    assert "permanen" in exc.value.message
+
+
+def test_disable_ends_sessions_and_sign_in_and_enable_restores(ctx, factories, tenant):
+    body, admin = tenant
+    asn = ctx.get(User, factories.user(body=body).id)
+    token = auth_ops.start_session(ctx, asn, now=clock.now(), ip=None, user_agent=None)
+    ops.disable_account(ctx, admin, body, asn, now=clock.now())
+    assert asn.status == "disabled"
+    assert auth_ops.load_session(ctx, token, clock.now()).user is None
+    with pytest.raises(DomainError):
+        auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now())
+    assert _mails(ctx, "tenants/account_disabled")
+    ops.enable_account(ctx, admin, body, asn, now=clock.now())
+    assert asn.status == "active"
+    assert auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now() + timedelta(minutes=1)).user == asn
+
+
+@pytest.mark.parametrize("status", ["deactivated", "permanently_deactivated"])
+def test_the_admin_never_lifts_a_ditjen_deactivation(ctx, factories, tenant, status):
+    body, admin = tenant
+    asn = ctx.get(User, factories.user(body=body, status=status).id)
+    with pytest.raises(ConflictError):
+        ops.enable_account(ctx, admin, body, asn, now=clock.now())
+    with pytest.raises(ConflictError):
+        ops.disable_account(ctx, admin, body, asn, now=clock.now())
+    assert asn.status == status
+
+
+def test_the_admin_manages_only_asn_of_its_own_body(ctx, factories, tenant):
+    body, admin = tenant
+    other_body, _other_admin = factories.tenant()
+    foreign = ctx.get(User, factories.user(body=other_body).id)
+    sekretaris = ctx.get(User, factories.user(roles=("sekretaris",), body=body).id)
+    for account in (foreign, sekretaris, admin):
+        with pytest.raises(NotPermitted):
+            ops.disable_account(ctx, admin, body, account, now=clock.now())
+    assert foreign.status == sekretaris.status == "active"
+
+
+def test_reset_totp_removes_the_secret_and_codes_and_ends_sessions(ctx, factories, tenant):
+    body, admin = tenant
+    asn = ctx.get(User, factories.user(body=body, totp=True).id)
+    auth_ops.regenerate_recovery_codes(ctx, asn, clock.now())
+    token = auth_ops.start_session(ctx, asn, now=clock.now(), ip=None, user_agent=None)
+    ops.reset_totp(ctx, admin, body, asn, now=clock.now())
+    assert not asn.totp_enabled and asn.totp_secret is None
+    assert ctx.scalar(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == asn.id)) == 0
+    assert auth_ops.load_session(ctx, token, clock.now()).user is None
+    assert _mails(ctx, "tenants/totp_reset")
+
+
+def test_resend_activation_only_for_pending(ctx, factories, tenant):
+    body, admin = tenant
+    active = ctx.get(User, factories.user(body=body).id)
+    with pytest.raises(ConflictError):
+        ops.resend_activation(ctx, admin, body, active, now=clock.now())
+    pending = ctx.get(User, factories.user(body=body, status="pending").id)
+    ops.resend_activation(ctx, admin, body, pending, now=clock.now())
+    assert len(_mails(ctx, "auth/activation")) == 1
+
+
+def test_suspending_a_tenant_refuses_all_its_accounts(ctx, factories, tenant):
+    body, admin = tenant
+    asn = ctx.get(User, factories.user(body=body).id)
+    token = auth_ops.start_session(ctx, asn, now=clock.now(), ip=None, user_agent=None)
+    pejabat = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    verifier = ctx.get(User, factories.user(roles=("verifikator",)).id)
+    with pytest.raises(NotPermitted):
+        ops.suspend_tenant(ctx, verifier, body, reason="x", now=clock.now())
+    with pytest.raises(DomainError):
+        ops.suspend_tenant(ctx, pejabat, body, reason=" ", now=clock.now())
+    ops.suspend_tenant(ctx, pejabat, body, reason="Penyalahgunaan massal", now=clock.now())
+    assert body.tenant_status == "suspended"
+    assert auth_ops.load_session(ctx, token, clock.now()).user is None
+    for user in (asn, admin):
+        with pytest.raises(DomainError):
+            auth_ops.check_password_step(ctx, user.email, PASSWORD, clock.now())
+    entry = ctx.scalar(select(AuditEntry).where(AuditEntry.action == "tenant.suspended"))
+    assert entry.after["reason"] == "Penyalahgunaan massal"
+    ops.reactivate_tenant(ctx, pejabat, body, reason="Sudah ditangani", now=clock.now())
+    assert auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now() + timedelta(minutes=1)).user == asn
+
+
+def test_penggantian_moves_the_role_in_one_transaction(ctx, factories, tenant):
+    body, old_admin = tenant
+    sekretaris = factories.user(roles=("sekretaris",), body=body)
+    replacement = app_ops.create_replacement(ctx, ctx.get(User, sekretaris.id), now=clock.now())
+    with pytest.raises(DomainError):  # one replacement at a time
+        app_ops.create_replacement(ctx, ctx.get(User, sekretaris.id), now=clock.now())
+    assert replacement.kind == "penggantian" and replacement.body_id == body.id
+    ctx.commit()
+    application = factories.application(stage="recommended", applicant=sekretaris, body=body,
+                                        admin_email="admin.baru@kab.go.id", existing=replacement)
+    assert "replaces_admin" in {c["code"] for c in application.checks}
+    pejabat = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    result = app_ops.approve_application(ctx, application.id, pejabat, reason="", now=clock.now())
+    old = ctx.get(User, old_admin.id)
+    assert old.roles == {"asn"}
+    new = ctx.get(User, result.admin_user_id)
+    assert new.roles == {"admin_pengelola"} and new.email == "admin.baru@kab.go.id"
+    open_assignments = ctx.scalars(select(AdminAssignment).where(AdminAssignment.body_id == body.id,
+                                                                 AdminAssignment.ended_at.is_(None))).all()
+    assert [a.user_id for a in open_assignments] == [new.id]
+    assert result.letter.subject.startswith("Persetujuan Penggantian Admin Pengelola")
+    assert _mails(ctx, "tenants/admin_replaced")[0].recipients == [old.email]
+    assert _mails(ctx, "applications/admin_invitation")[0].recipients == ["admin.baru@kab.go.id"]
+    assert audit.verify(ctx).ok

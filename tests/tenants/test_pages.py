@@ -1,0 +1,208 @@
+"""Tenant pages: isolation on every route, mass assignment, the account list, the Sekretaris'
+body page with its tembusan inbox, Ditjen's tenants, and the ASN's own account."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from sep_portal.accounts.models import User
+from sep_portal.auth.models import UserSession
+from sep_portal.core import clock
+from sep_portal.tenants.models import AccountImport, TembusanCopy
+from tests.factories import make_nip, sign_in
+
+ACCOUNT_ROUTES = [
+    ("get", "/pengelola/akun/{id}"),
+    ("post", "/pengelola/akun/{id}/ubah"),
+    ("post", "/pengelola/akun/{id}/nonaktifkan"),
+    ("post", "/pengelola/akun/{id}/aktifkan"),
+    ("post", "/pengelola/akun/{id}/kirim-aktivasi"),
+    ("post", "/pengelola/akun/{id}/reset-2fa"),
+]
+
+
+@pytest.fixture
+def two_tenants(client, factories):
+    mine, admin = factories.tenant()
+    theirs, _their_admin = factories.tenant()
+    foreign = factories.user(body=theirs, name="Orang Lain", status="pending", totp=True)
+    sign_in(client, admin)
+    return mine, admin, theirs, foreign
+
+
+@pytest.mark.parametrize("method, path", ACCOUNT_ROUTES)
+def test_another_tenants_account_is_not_found_on_every_route(client, session, two_tenants, method, path):
+    _mine, _admin, _theirs, foreign = two_tenants
+    before = (foreign.name, foreign.status, foreign.totp_secret)
+    data = {"name": "Diubah", "nip": foreign.nip, "email": foreign.email}
+    response = getattr(client, method)(path.format(id=foreign.id), data=data)
+    assert response.status_code == 404
+    session.expire_all()
+    after = session.get(User, foreign.id)
+    assert (after.name, after.status, after.totp_secret) == before
+
+
+def test_another_tenants_import_job_and_report_are_not_found(client, session, two_tenants, factories):
+    _mine, _admin, theirs, foreign = two_tenants
+    from sep_portal.core.storage import StoredFile
+
+    stored = StoredFile(stored_name="x" * 40, original_name="a.csv", kind="csv", content_type="text/csv", size=1,
+                        sha256="0" * 64, purpose="import:source")
+    session.add(stored)
+    session.flush()
+    job = AccountImport(body_id=theirs.id, created_by_id=foreign.id, file_id=stored.id, status="checked")
+    session.add(job)
+    session.commit()
+    for path in (f"/pengelola/impor/{job.id}", f"/pengelola/impor/{job.id}/laporan"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/pengelola/impor/{job.id}/jalankan").status_code == 404
+    session.refresh(job)
+    assert job.status == "checked"
+
+
+def test_mass_assignment_changes_nothing(client, session, two_tenants, factories):
+    mine, _admin, theirs, _foreign = two_tenants
+    asn = factories.user(body=mine, name="Ani")
+    response = client.post(f"/pengelola/akun/{asn.id}/ubah", data={
+        "name": "Ani Lestari", "nip": asn.nip, "email": asn.email, "unit": "TU", "position": "Staf",
+        "role": "superadmin", "roles": "superadmin", "body_id": str(theirs.id), "tenant_id": str(theirs.id),
+        "status": "active", "is_demo": "1"})
+    assert response.status_code == 302
+    session.expire_all()
+    after = session.get(User, asn.id)
+    assert after.name == "Ani Lestari" and after.roles == {"asn"} and after.body_id == mine.id
+    response = client.post("/pengelola/akun/baru", data={
+        "name": "Baru", "nip": make_nip(777), "email": "baru@kab.go.id", "role": "pejabat",
+        "body_id": str(theirs.id), "status": "active"})
+    assert response.status_code == 302
+    created = session.scalar(select(User).where(User.email == "baru@kab.go.id"))
+    assert created.roles == {"asn"} and created.body_id == mine.id and created.status == "pending"
+
+
+def test_an_admin_without_a_tenant_and_other_roles_get_403(client, factories):
+    body = factories.body()
+    sign_in(client, factories.user(roles=("admin_pengelola",), body=body))  # role, but no open assignment
+    assert client.get("/pengelola/akun").status_code == 403
+    client.post("/keluar")
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, factories.user(roles=("asn",), body=body))
+    assert client.get("/pengelola/akun").status_code == 403
+
+
+def test_a_disabled_account_cannot_sign_in_or_use_its_session(client, app, factories, session):
+    body, admin = factories.tenant()
+    asn = factories.user(body=body, email="ani@kab.go.id")
+    asn_client = app.test_client()
+    sign_in(asn_client, asn)
+    assert asn_client.get("/akun/profil").status_code == 200
+    sign_in(client, admin)
+    assert client.post(f"/pengelola/akun/{asn.id}/nonaktifkan").status_code == 302
+    assert asn_client.get("/akun/profil").status_code == 302  # its session ended at once
+    response = asn_client.post("/masuk", data={"email": "ani@kab.go.id", "password": "Sangat-Rahasia-2026"})
+    assert response.status_code == 200 and "akun tidak dapat digunakan" in response.get_data(as_text=True)
+
+
+def test_account_list_searches_filters_and_pages_by_keyset(client, factories, app, monkeypatch, count_queries):
+    body, admin = factories.tenant()
+    for i in range(7):
+        factories.user(body=body, name=f"Pegawai {i:02d}", unit="Bagian Keuangan" if i % 2 else "Bagian Umum")
+    factories.user(body=body, name="Zainal Nonaktif", status="disabled")
+    sign_in(client, admin)
+    monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", 3)
+    first = client.get("/pengelola/akun").get_data(as_text=True)
+    assert first.count("Pegawai 0") == 3 and "setelah=" in first
+    import re
+
+    cursor = re.search(r"setelah=([\w-]+)", first).group(1)
+    second = client.get(f"/pengelola/akun?setelah={cursor}").get_data(as_text=True)
+    assert "Pegawai 03" in second and "Pegawai 00" not in second
+    assert client.get("/pengelola/akun?q=keuangan").get_data(as_text=True).count("Bagian Keuangan") == 3
+    assert "Zainal Nonaktif" in client.get("/pengelola/akun?status=disabled").get_data(as_text=True)
+    counts = []
+    for size in (2, 6):
+        monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", size)
+        with count_queries() as statements:
+            assert client.get("/pengelola/akun").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_sekretaris_sees_its_body_and_its_tembusan_only(client, factories, session):
+    body, admin = factories.tenant(name="Pemerintah Kota Contoh")
+    other, _ = factories.tenant()
+    sekretaris = factories.user(roles=("sekretaris",), body=body)
+    factories.user(body=body)
+    factories.user(body=body, status="disabled")
+    mine = TembusanCopy(body_id=body.id, kind="warning_letter", subject="Surat Peringatan SP-001 untuk Andi",
+                        summary="Tembusan surat peringatan.")
+    theirs = TembusanCopy(body_id=other.id, kind="warning_reply", subject="Balasan dari orang lain")
+    session.add_all([mine, theirs])
+    session.commit()
+    sign_in(client, sekretaris)
+    page = client.get("/badan").get_data(as_text=True)
+    assert admin.name in page and "Surat Peringatan SP-001" in page and "Balasan dari orang lain" not in page
+    assert "1 belum dibaca" in page
+    assert client.get(f"/badan/tembusan/{mine.id}").status_code == 200
+    session.refresh(mine)
+    assert mine.read_at is not None and mine.read_by_id == sekretaris.id
+    assert "belum dibaca" not in client.get("/badan").get_data(as_text=True)
+    assert client.get(f"/badan/tembusan/{theirs.id}").status_code == 404
+    assert client.get(f"/badan/tembusan/{theirs.id}/berkas").status_code == 404
+
+
+def test_sekretaris_requests_a_replacement_from_its_body_page(client, factories, session):
+    body, _admin = factories.tenant()
+    sekretaris = factories.user(roles=("sekretaris",), body=body)
+    sign_in(client, sekretaris)
+    response = client.post("/badan/penggantian")
+    assert response.status_code == 302 and "/permohonan/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "penggantian" in page.lower() and 'id="body_id"' not in page  # the body is fixed
+    again = client.post("/badan/penggantian", follow_redirects=True)
+    assert "sudah" in again.get_data(as_text=True)
+
+
+def test_ditjen_lists_tenants_and_a_pejabat_suspends_with_a_reason(client, factories, session):
+    body, admin = factories.tenant(name="Pemerintah Kabupaten Tangguh")
+    factories.user(body=body)
+    verifier = factories.user(roles=("verifikator",))
+    sign_in(client, verifier)
+    listing = client.get("/ditjen/badan?q=tangguh").get_data(as_text=True)
+    assert "Pemerintah Kabupaten Tangguh" in listing and admin.name in listing
+    assert client.get(f"/ditjen/badan/{body.id}").status_code == 200
+    assert client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": "x"}).status_code == 403
+    client.post("/keluar")
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, factories.user(roles=("pejabat",)))
+    client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": ""})
+    session.refresh(body)
+    assert body.tenant_status == "active"
+    client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": "Akun disalahgunakan"})
+    session.refresh(body)
+    assert body.tenant_status == "suspended" and body.status_reason == "Akun disalahgunakan"
+    assert "Akun disalahgunakan" in client.get(f"/ditjen/badan/{body.id}").get_data(as_text=True)
+    response = client.post("/masuk", data={"email": admin.email, "password": "Sangat-Rahasia-2026"})
+    assert response.status_code == 302  # the pejabat is still signed in; sign-in refusal is tested in operations
+
+
+def test_asn_profile_and_sign_out_everywhere(client, factories, session, app):
+    body, _ = factories.tenant(name="Pemerintah Kota Profil")
+    asn = factories.user(body=body, unit="Bagian Umum")
+    other_device = app.test_client()
+    sign_in(other_device, asn)
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, asn, advance=False)
+    page = client.get("/akun/profil").get_data(as_text=True)
+    assert asn.nip in page and "Pemerintah Kota Profil" in page and "Bagian Umum" in page
+    assert client.post("/akun/keamanan/keluar-di-mana-saja").status_code == 302
+    assert session.scalar(select(func.count()).select_from(UserSession).where(
+        UserSession.user_id == asn.id, UserSession.revoked_at.is_(None))) == 0
+    assert client.get("/akun/profil").status_code == 302
+    assert other_device.get("/akun/profil").status_code == 302
+
+
+def test_body_page_needs_a_body(client, factories):
+    sign_in(client, factories.user(roles=("sekretaris",)))
+    assert client.get("/badan").status_code == 404

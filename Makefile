@@ -55,7 +55,7 @@ lint: $(VENV)/.installed-test
 
 extract-messages: $(VENV)/.installed-app
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project "SEP Portal" -o sep_portal/translations/messages.pot .
-	$(BIN)/pybabel update -i sep_portal/translations/messages.pot -d sep_portal/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i sep_portal/translations/messages.pot -d sep_portal/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

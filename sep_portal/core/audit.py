@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, event, insert, select, update
+from sqlalchemy import JSON, BigInteger, Index, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
@@ -205,8 +205,9 @@ def record_many(session: Session, actor: Any, action: str, targets: Sequence[tup
                      "action": action, "target_type": target_type, "target_id": target_id, "ip": ip,
                      "before": None, "after": after_json, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(AuditEntry), rows[start:start + 5000])
+    from sep_portal.core.db import bulk_insert
+
+    bulk_insert(session, AuditEntry.__table__, rows, json_columns=("before", "after"))
     session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev_hash),
         execution_options={"synchronize_session": False},

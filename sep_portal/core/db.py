@@ -77,3 +77,37 @@ class TenantScoped:
         if obj is None:
             raise NotFound()
         return obj
+
+
+def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]], *, json_columns: tuple[str, ...] = ()) -> None:
+    """Insert many rows at once, in the session's transaction. PostgreSQL: COPY (several times
+    faster than INSERT for tens of thousands of rows); elsewhere: one executemany INSERT. Values
+    are given as the database stores them (UTC datetimes; ``json_columns`` as Python objects)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        from sqlalchemy import insert
+
+        connection.execute(insert(table), rows)
+        return
+    import json
+
+    raw = connection.connection.driver_connection  # psycopg 3, inside SQLAlchemy's transaction
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c], separators=(",", ":"), ensure_ascii=False, default=str)
+                            if c in json_columns and row[c] is not None else row[c] for c in columns])
+
+
+def reserve_ids(session: Any, table: Any, count: int) -> list[int]:
+    """``count`` new primary keys for ``table`` (PostgreSQL: from its sequence, so rows can be
+    COPYed with their ids). Elsewhere returns [] and the caller inserts with RETURNING."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql" or count == 0:
+        return []
+    sequence = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+    return list(session.scalars(text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": sequence, "n": count}))

@@ -51,7 +51,7 @@ test: system-libs $(VENV)/.installed-test translations
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check sep_portal tests migrations config.py wsgi.py
+	$(BIN)/ruff check sep_portal tests migrations bench config.py wsgi.py
 
 extract-messages: $(VENV)/.installed-app
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project "SEP Portal" -o sep_portal/translations/messages.pot .

@@ -127,6 +127,10 @@ def upgrade() -> None:
         batch_op.create_check_constraint('channel', "channel IN ('email', 'webhook')")
         batch_op.create_check_constraint('webhook_has_endpoint', "channel <> 'webhook' OR endpoint_id IS NOT NULL")
 
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:  # the XLSX type has 65 characters
+        batch_op.alter_column('content_type', existing_type=sa.String(length=50), type_=sa.String(length=100),
+                              existing_nullable=False)
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unit', sa.String(length=200), nullable=True))
         batch_op.drop_index(batch_op.f('ix_users_body_id'))
@@ -144,6 +148,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_users_body_name')
         batch_op.create_index(batch_op.f('ix_users_body_id'), ['body_id'], unique=False)
         batch_op.drop_column('unit')
+
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:
+        batch_op.alter_column('content_type', existing_type=sa.String(length=100), type_=sa.String(length=50),
+                              existing_nullable=False)
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_outbox_webhook_has_endpoint'), type_='check')

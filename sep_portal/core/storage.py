@@ -42,7 +42,7 @@ class StoredFile(Base):
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(10))
-    content_type: Mapped[str] = mapped_column(String(50))
+    content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     page_count: Mapped[int | None]

@@ -87,6 +87,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> I
         "WTF_CSRF_ENABLED": True,
         "SEP_BASE_URL": f"http://127.0.0.1:{port}",
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("live-uploads")),
+        "SEP_JOBS_INLINE": False,  # imports run in a background thread, as in production
     })
     migrate(app)
     server = make_server("127.0.0.1", port, app, threaded=True)

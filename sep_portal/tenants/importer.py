@@ -266,8 +266,9 @@ def run_check(job_id: int) -> None:
                                 problems.append({"import_id": job.id, "row_number": row.number, "field": column,
                                                  "message": message[:300]})
                                 kept += 1
-                    writer.writerow([row.number, v.get("nip", ""), v.get("nama", ""), v.get("email", ""),
-                                     "GALAT" if row.problems else "OK", "; ".join(m for _c, m in row.problems)])
+                    writer.writerow([row.number, safe_cell(v.get("nip", "")), safe_cell(v.get("nama", "")),
+                                     safe_cell(v.get("email", "")), "GALAT" if row.problems else "OK",
+                                     "; ".join(m for _c, m in row.problems)])
                     if total > current_app.config["SEP_IMPORT_MAX_ROWS"]:
                         raise ImportFileError(_("The file has more than %(n)d rows. Split it.",
                                                 n=current_app.config["SEP_IMPORT_MAX_ROWS"]))
@@ -437,6 +438,15 @@ def run_queued_imports(now: datetime) -> int:
 
 # -- export and the template ----------------------------------------------------------------------
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell that a spreadsheet shows as text, never runs as a formula (CSV/formula injection):
+    a name such as ``=HYPERLINK(...)`` is written as ``'=HYPERLINK(...)``."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 EXPORT_COLUMNS = ("nip", "nama", "email", "unit_kerja", "jabatan", "status", "peran", "dibuat", "terakhir_masuk")
 
 
@@ -455,9 +465,9 @@ def export_rows(session: Session, body_id: int) -> Iterator[list[str]]:
         if not users:
             return
         for u in users:
-            yield [u.nip or "", u.name, u.email, u.unit or "", u.position or "", u.status,
-                   ",".join(sorted(u.roles)), format_datetime(u.created_at),
-                   format_datetime(u.last_login_at) if u.last_login_at else ""]
+            yield [safe_cell(v) for v in (
+                u.nip or "", u.name, u.email, u.unit or "", u.position or "", u.status, ",".join(sorted(u.roles)),
+                format_datetime(u.created_at), format_datetime(u.last_login_at) if u.last_login_at else "")]
         last = (users[-1].name, users[-1].id)
         session.expunge_all()
 

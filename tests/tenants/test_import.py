@@ -178,3 +178,17 @@ def test_templates_download(admin_client):
     assert csv_template.splitlines()[0] == "nip,nama,email,unit_kerja,jabatan"
     xlsx = admin_client.get("/pengelola/impor/templat.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_exports_never_carry_a_live_formula(admin_client, factories):
+    factories.user(body=admin_client.body, name='=HYPERLINK("http://jahat.example","klik")', email="f@kab.go.id",
+                   unit="+SUM(A1)")
+    text = admin_client.get("/pengelola/akun/ekspor.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in text and "'+SUM(A1)" in text
+    sheet = load_workbook(io.BytesIO(admin_client.get("/pengelola/akun/ekspor.xlsx").data)).worksheets[0]
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert "'=HYPERLINK(\"http://jahat.example\",\"klik\")" in cells
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    job = _job_id(_upload(admin_client, _csv([(import_nip(600), "@cmd|' /C calc'!A0", "x@kab.go.id", "", "")])))
+    report = admin_client.get(f"/pengelola/impor/{job}/laporan").data.decode("utf-8-sig")
+    assert "'@cmd" in report

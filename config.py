@@ -107,6 +107,16 @@ class Config:
     SEP_WEBHOOK_TIMEOUT = _int("SEP_WEBHOOK_TIMEOUT", 10)
     SEP_API_RATE_LIMIT = os.environ.get("SEP_API_RATE_LIMIT", "600 per minute")
 
+    # Misuse: warning letters and deactivation (DESIGN §4)
+    SEP_REPLY_WORKING_DAYS = _int("SEP_REPLY_WORKING_DAYS", 5)
+    SEP_STRIKE_WINDOW_DAYS = _int("SEP_STRIKE_WINDOW_DAYS", 730)  # a strike counts this long
+    SEP_STRIKES_FOR_PERMANENT = _int("SEP_STRIKES_FOR_PERMANENT", 1)  # strikes before "permanent" is proposed
+    SEP_PUBLIC_ABUSE_FORM = _bool("SEP_PUBLIC_ABUSE_FORM", False)
+    SEP_PUBLIC_REPORT_RATE_LIMIT = os.environ.get("SEP_PUBLIC_REPORT_RATE_LIMIT", "5 per hour")
+    SEP_ADMIN_SEES_WARNING_CONTENT = _bool("SEP_ADMIN_SEES_WARNING_CONTENT", False)
+    SEP_LETTER_PATTERN_WARNING = os.environ.get("SEP_LETTER_PATTERN_WARNING",
+                                                "SP-{seq:04d}/DJAI/SEP.02/{month:02d}/{year}")
+
     # Letters: number patterns per series ({seq}, {year}, {month}, {roman_month}), gap-free per year.
     SEP_LETTER_PATTERN_DECISION = os.environ.get("SEP_LETTER_PATTERN_DECISION",
                                                  "B-{seq:04d}/DJAI/SEP.01/{month:02d}/{year}")

@@ -109,6 +109,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from sep_portal.accounts import bp as accounts_bp
     from sep_portal.admin import bp as admin_bp
+    from sep_portal.abuse import bp as abuse_bp
+    from sep_portal.abuse import views as _abuse_views  # noqa: F401  (attaches the routes)
     from sep_portal.api import bp as api_bp
     from sep_portal.api import views as _api_views  # noqa: F401  (attaches the routes)
     from sep_portal.applications import bp as applications_bp
@@ -117,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from sep_portal.tenants import bp as tenants_bp
     from sep_portal.tenants import views as _tenant_views  # noqa: F401  (attaches the routes)
 
-    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp):
+    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp, abuse_bp):
         app.register_blueprint(bp)
 
 

@@ -1,4 +1,15 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
+from sep_portal.abuse.models import (  # noqa: F401
+    AbuseCase,
+    AbuseCategory,
+    AbuseReport,
+    CaseNote,
+    ReactivationRequest,
+    ReplyFile,
+    ReportEvidence,
+    Strike,
+    WarningLetter,
+)
 from sep_portal.accounts.models import User, UserRole  # noqa: F401
 from sep_portal.api.models import ServiceAccount, WebhookEndpoint  # noqa: F401
 from sep_portal.applications.models import Application, ApplicationDocument, ApplicationEvent  # noqa: F401

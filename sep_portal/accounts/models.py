@@ -114,6 +114,20 @@ class User(TimestampMixin, TenantScoped, Base):
         return user.id == self.id or user.has_role(SUPERADMIN)
 
     @classmethod
+    def nip_taken_message(cls, session, nip: str) -> str | None:  # type: ignore[no-untyped-def]
+        """Why ``nip`` cannot be given to a new account (registration, creation, import), or None.
+        A permanently deactivated account keeps its NIP for ever: it can never come back."""
+        from flask_babel import gettext as _
+
+        status = session.scalar(select(cls.status).where(cls.nip == nip))
+        if status is None:
+            return None
+        if status == "permanently_deactivated":
+            return _("This NIP belongs to an account that was deactivated permanently; it can never be registered "
+                     "again.")
+        return _("This NIP already has an account on the portal.")
+
+    @classmethod
     def by_email(cls, session, email: str) -> User | None:  # type: ignore[no-untyped-def]
         return session.scalar(select(cls).where(cls.email == email.strip().lower()))
 

@@ -148,7 +148,10 @@ def register_sekretaris(session: Session, *, name: str, email: str, nip: str, po
     if existing is not None:
         outbox.enqueue(session, "auth/already_registered", [email], {"user": existing}, locale=locale)
         return None
-    if session.scalar(select(User.id).where(User.nip == nip)) is not None:
+    taken = session.scalar(select(User.status).where(User.nip == nip))
+    if taken == "permanently_deactivated":
+        raise DomainError("nip", User.nip_taken_message(session, nip) or "")
+    if taken is not None:
         raise DomainError("nip", _("This NIP is already registered. If this is your NIP, sign in or "
                                    "reset your password; otherwise contact the helpdesk."))
     user = User(email=email, name=name, nip=nip, position=position, organisation=organisation,

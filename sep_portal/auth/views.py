@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from sep_portal import safe_next
 from sep_portal.accounts.models import User
@@ -59,13 +60,16 @@ def _touch(token: str, now: Any) -> None:
     within its idle time is touched, so a touch never revives an idle one."""
     idle = timedelta(minutes=current_app.config["SEP_IDLE_TIMEOUT_MINUTES"])
     with db.new_session() as s:
-        s.execute(
-            update(UserSession)
-            .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None),
-                   UserSession.last_seen_at > now - idle, UserSession.last_seen_at <= now - TOUCH_EVERY)
-            .values(last_seen_at=now)
-        )
-        s.commit()
+        try:
+            s.execute(
+                update(UserSession)
+                .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None),
+                       UserSession.last_seen_at > now - idle, UserSession.last_seen_at <= now - TOUCH_EVERY)
+                .values(last_seen_at=now)
+            )
+            s.commit()
+        except OperationalError:  # SQLite busy with a long write (an import): the touch can wait a minute
+            s.rollback()
 
 
 @login_manager.unauthorized_handler

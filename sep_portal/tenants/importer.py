@@ -215,6 +215,13 @@ def progress_of(job: AccountImport) -> int:
     return max(job.processed_rows, _progress.get(job.id, 0))
 
 
+def _write_first(session: Session, job_id: int, done: int) -> None:
+    """Begin the transaction with a write. On SQLite a transaction that read first and then
+    writes fails at once ("database is locked") if another connection wrote in between; one that
+    writes first waits its turn (busy timeout) and then sees the latest data. Harmless elsewhere."""
+    session.execute(update(AccountImport).where(AccountImport.id == job_id).values(processed_rows=done))
+
+
 def _report_writer(path: Path) -> tuple[Any, Any]:
     fh = open(path, "w", encoding="utf-8-sig", newline="")
     writer = csv.writer(fh)
@@ -245,6 +252,7 @@ def run_check(job_id: int) -> None:
         job = _claim(session, job_id, "queued_check", "checking", clock.now())
         if job is None:
             return
+        _write_first(session, job_id, 0)
         source = storage.path_of(session.get(storage.StoredFile, job.file_id))
         kind = session.get(storage.StoredFile, job.file_id).kind
         report_path = storage.work_path(".csv")
@@ -254,6 +262,7 @@ def run_check(job_id: int) -> None:
         try:
             session.execute(delete(AccountImportProblem).where(AccountImportProblem.import_id == job.id))
             for chunk in _chunks(read_rows(source, kind), CHUNK):
+                _write_first(session, job_id, total)
                 checker.check(chunk)
                 problems = []
                 for row in chunk:
@@ -321,6 +330,7 @@ def run_import(job_id: int) -> None:
         job = _claim(session, job_id, "queued_import", "importing", clock.now())
         if job is None:
             return
+        _write_first(session, job_id, 0)
         stored = session.get(storage.StoredFile, job.file_id)
         body = session.get(Body, job.body_id)
         actor = session.get(User, job.created_by_id)

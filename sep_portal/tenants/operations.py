@@ -54,14 +54,7 @@ def _clean(value: str | None, limit: int) -> str | None:
 
 
 def nip_taken_message(session: Session, nip: str) -> str | None:
-    """Why ``nip`` cannot be given to a new account, or None."""
-    status = session.scalar(select(User.status).where(User.nip == nip))
-    if status is None:
-        return None
-    if status == "permanently_deactivated":
-        return _("This NIP belongs to an account that was deactivated permanently; it can never be registered "
-                 "again.")
-    return _("This NIP already has an account on the portal.")
+    return User.nip_taken_message(session, nip)
 
 
 def create_account(session: Session, actor: User, body: Body, *, name: str, nip: str, email: str,

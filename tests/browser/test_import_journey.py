@@ -63,7 +63,11 @@ def test_import_with_a_bad_row_fix_import_and_activate(page, live_server, mailbo
     good_file.write_text(_csv([*ROWS, FIXED]), encoding="utf-8")
     page.set_input_files("#file", str(good_file))
     page.click("main form[enctype] button[type=submit]")
-    page.wait_for_selector("form[action$='/jalankan'] button", timeout=30000)
+    try:
+        page.wait_for_selector("form[action$='/jalankan'] button", timeout=30000)
+    except Exception:
+        print("PAGE:", page.url, page.inner_text("main"))
+        raise
     page.click("form[action$='/jalankan'] button")
     page.wait_for_selector("#imported-rows", timeout=30000)
     assert page.inner_text("#imported-rows") == "4"

@@ -1,0 +1,90 @@
+"""E-mails of the misuse workflow, all through the outbox in the caller's transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sep_portal.core import outbox
+
+
+def _send(session: Session, template: str, recipients: list[str], context: dict[str, Any],
+          locale: str | None = None) -> None:
+    recipients = sorted({r for r in recipients if r})
+    if recipients:
+        outbox.enqueue(session, f"abuse/{template}", recipients, context, locale=locale)
+
+
+def report_received(session: Session, report: Any, email: str, locale: str | None) -> None:
+    _send(session, "report_received", [email], {"report": report}, locale)
+
+
+def public_verify(session: Session, report: Any, email: str, token: str) -> None:
+    _send(session, "public_verify", [email], {"report": report, "token": token,
+                                              "hours": current_app.config["SEP_EMAIL_VERIFY_HOURS"]})
+
+
+def outcome_to_reporters(session: Session, case: Any, outcome: str) -> None:
+    """Every verified reporter learns that the case ended and how, without private details."""
+    from sep_portal.abuse.models import AbuseReport
+    from sep_portal.accounts.models import User
+
+    rows = session.execute(
+        select(AbuseReport.reporter_email, User.email, User.locale)
+        .outerjoin(User, User.id == AbuseReport.reporter_id)
+        .where(AbuseReport.case_id == case.id, AbuseReport.verified_at.is_not(None))).all()
+    for public_email, user_email, locale in rows:
+        _send(session, "case_outcome", [user_email or public_email], {"case": case, "outcome": outcome}, locale)
+
+
+def warning_issued(session: Session, warning: Any, account: Any, sekretaris: list[Any], body: Any) -> None:
+    context = {"warning": warning, "account": account, "body": body}
+    _send(session, "warning_issued", [account.email], context, account.locale)
+    for person in sekretaris:
+        _send(session, "warning_copy", [person.email], {**context, "user": person}, person.locale)
+    if body is not None:
+        from sep_portal.tenants.queries import current_admin
+
+        admin = current_admin(session, body.id)
+        if admin is not None and admin.id != account.id:
+            _send(session, "warning_notice_admin", [admin.email],
+                  {**context, "user": admin, "show_content": current_app.config["SEP_ADMIN_SEES_WARNING_CONTENT"]},
+                  admin.locale)
+
+
+def reply_copy(session: Session, warning: Any, account: Any, sekretaris: list[Any]) -> None:
+    for person in sekretaris:
+        _send(session, "reply_copy", [person.email], {"warning": warning, "account": account, "user": person},
+              person.locale)
+
+
+def reply_evaluated(session: Session, warning: Any, account: Any, accepted: bool) -> None:
+    _send(session, "reply_evaluated", [account.email], {"warning": warning, "account": account,
+                                                        "accepted": accepted}, account.locale)
+
+
+def deactivated(session: Session, case: Any, account: Any, permanent: bool, sekretaris: list[Any],
+                admin: Any) -> None:
+    context = {"case": case, "account": account, "permanent": permanent}
+    _send(session, "deactivated", [account.email], context, account.locale)
+    others = [p for p in [*sekretaris, admin] if p is not None and p.id != account.id]
+    for person in others:
+        _send(session, "deactivated_notice", [person.email], {**context, "user": person}, person.locale)
+
+
+def reactivation_requested(session: Session, request: Any) -> None:
+    from sep_portal.accounts.models import User, UserRole
+
+    emails = list(session.scalars(select(User.email).join(UserRole, UserRole.user_id == User.id)
+                                  .where(UserRole.role == "pejabat", User.status == "active")))
+    _send(session, "reactivation_requested", emails, {"request": request})
+
+
+def reactivation_decided(session: Session, request: Any, account: Any) -> None:
+    context = {"request": request, "account": account}
+    _send(session, "reactivation_decided", [request.requested_by.email], {**context, "user": request.requested_by},
+          request.requested_by.locale)
+    if request.status == "approved":
+        _send(session, "reactivated", [account.email], context, account.locale)

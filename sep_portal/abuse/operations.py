@@ -1,0 +1,533 @@
+"""Misuse of SEP (DESIGN §4): reports → case → warning letter → reply or deadline → closed with a
+strike, or deactivated (permanently on repeat misuse) → reactivation on request. No HTTP here;
+the actor and the time are passed in, the caller commits once."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sep_portal.abuse import notifications
+from sep_portal.abuse.models import (
+    OPEN_CASE_STATUSES,
+    AbuseCase,
+    AbuseCategory,
+    AbuseReport,
+    ReactivationRequest,
+    ReplyFile,
+    ReportEvidence,
+    Strike,
+    WarningLetter,
+)
+from sep_portal.accounts.models import User
+from sep_portal.api import webhooks
+from sep_portal.auth import operations as auth_ops
+from sep_portal.core import audit, calendar, letters, storage, sweep
+from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.nip import normalize_nip
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR
+from sep_portal.core.security import hash_token, new_token
+from sep_portal.tenants.models import Body, TembusanCopy
+
+MAX_EVIDENCE_FILES = 5
+
+
+# -- policy --------------------------------------------------------------------------------------
+
+def strike_policy() -> tuple[int, int]:
+    """(window in days, strikes within it that make the next substantiated case a candidate for
+    permanent deactivation). Operator configuration, shown to Admin Pengelola and Sekretaris."""
+    return current_app.config["SEP_STRIKE_WINDOW_DAYS"], current_app.config["SEP_STRIKES_FOR_PERMANENT"]
+
+
+def strikes_in_window(session: Session, user_id: int, now: datetime) -> int:
+    window, _count = strike_policy()
+    return session.scalar(select(func.count()).select_from(Strike).where(
+        Strike.user_id == user_id, Strike.recorded_at >= now - timedelta(days=window))) or 0
+
+
+def _record_strike(session: Session, case: AbuseCase, now: datetime) -> None:
+    if session.scalar(select(Strike.id).where(Strike.case_id == case.id)) is None:
+        session.add(Strike(user_id=case.account_id, case_id=case.id, recorded_at=now))
+        session.flush()
+
+
+# -- reporting -----------------------------------------------------------------------------------
+
+def find_account(session: Session, identifier: str) -> User | None:
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return User.by_email(session, identifier)
+    nip = normalize_nip(identifier)
+    return session.scalar(select(User).where(User.nip == nip)) if nip.isdigit() else None
+
+
+def _open_case(session: Session, account: User, category_id: int, now: datetime) -> AbuseCase:
+    """The account's open case, or a new one (two reports at once still make one case)."""
+    case = session.scalar(select(AbuseCase).where(AbuseCase.account_id == account.id,
+                                                  AbuseCase.status.in_(OPEN_CASE_STATUSES)))
+    if case is not None:
+        return case
+    case = AbuseCase(account_id=account.id, body_id=account.body_id, category_id=category_id, status="open",
+                     opened_at=now)
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:  # the unique index: another report opened it a moment ago
+        case = session.scalar(select(AbuseCase).where(AbuseCase.account_id == account.id,
+                                                      AbuseCase.status.in_(OPEN_CASE_STATUSES)))
+        assert case is not None
+        return case
+    audit.record(session, None, "abuse.case_opened", case, after={"account_id": account.id,
+                                                                  "category_id": category_id})
+    return case
+
+
+def _validate_report(session: Session, *, target: str, category_id: int | None, description: str) -> AbuseCategory:
+    if not (target or "").strip():
+        raise DomainError("target", _("Enter the e-mail or NIP of the account."))
+    category = session.get(AbuseCategory, category_id) if category_id else None
+    if category is None or not category.active:
+        raise DomainError("category_id", _("Choose a category."))
+    if not (description or "").strip():
+        raise DomainError("description", _("Describe what happened: where, when and what was sent."))
+    return category
+
+
+def report_account(session: Session, reporter: User, *, target: str, category_id: int | None, description: str,
+                   files: list[Any], now: datetime) -> AbuseReport:
+    """A signed-in user reports an account. The answer is the same whether or not the account
+    exists; a report about an unknown account is kept without a case."""
+    category = _validate_report(session, target=target, category_id=category_id, description=description)
+    files = [f for f in files if f is not None and getattr(f, "filename", "")]
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise DomainError("files", _("Attach at most %(n)d files.", n=MAX_EVIDENCE_FILES))
+    account = find_account(session, target)
+    if account is not None and account.id == reporter.id:
+        raise DomainError("target", _("You cannot report your own account."))
+    report = AbuseReport(category_id=category.id, reporter_id=reporter.id, target=target.strip()[:254],
+                         description=description.strip()[:5000], created_at=now, verified_at=now)
+    if account is not None and account.status != "permanently_deactivated":
+        report.case = _open_case(session, account, category.id, now)
+    session.add(report)
+    session.flush()
+    for upload in files:
+        try:
+            stored = storage.save_upload(session, upload, purpose="abuse:evidence", created_by=reporter)
+        except DomainError as exc:
+            raise DomainError("files", exc.message) from None
+        session.add(ReportEvidence(report_id=report.id, file_id=stored.id))
+    session.flush()
+    audit.record(session, reporter, "abuse.reported", report,
+                 after={"category": category.code, "case_id": report.case_id, "evidence": len(files)})
+    notifications.report_received(session, report, reporter.email, reporter.locale)
+    return report
+
+
+def report_publicly(session: Session, *, email: str, target: str, category_id: int | None, description: str,
+                    now: datetime) -> None:
+    """The anonymous form (when the operator switches it on): the report waits until the
+    reporter confirms the e-mail address by a link."""
+    email = auth_ops.normalize_email(email)
+    category = _validate_report(session, target=target, category_id=category_id, description=description)
+    token, digest = new_token()
+    report = AbuseReport(category_id=category.id, reporter_email=email, target=target.strip()[:254],
+                         description=description.strip()[:5000], created_at=now, verify_token_hash=digest)
+    session.add(report)
+    session.flush()
+    notifications.public_verify(session, report, email, token)
+
+
+def confirm_public_report(session: Session, token: str, now: datetime) -> AbuseReport:
+    report = session.scalar(select(AbuseReport).where(AbuseReport.verify_token_hash == hash_token(token or "")))
+    if report is None or report.verified_at is not None:
+        raise DomainError(None, _("This link is not valid or has already been used."))
+    if report.created_at + timedelta(hours=current_app.config["SEP_EMAIL_VERIFY_HOURS"]) < now:
+        raise DomainError(None, _("This link has expired. Request a new one."))
+    report.verified_at = now
+    account = find_account(session, report.target)
+    if account is not None and account.status != "permanently_deactivated":
+        report.case = _open_case(session, account, report.category_id, now)
+    session.flush()
+    audit.record(session, "public", "abuse.reported", report, after={"case_id": report.case_id, "public": True})
+    notifications.report_received(session, report, report.reporter_email or "", None)
+    return report
+
+
+# -- the verifier ------------------------------------------------------------------------------------
+
+def lock_case(session: Session, case_id: int) -> AbuseCase:
+    case = session.execute(select(AbuseCase).where(AbuseCase.id == case_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
+    if case is None:
+        raise DomainError(None, _("This case does not exist."))
+    return case
+
+
+def _require(case: AbuseCase, *statuses: str) -> None:
+    if case.status not in statuses:
+        raise ConflictError(_("The case has changed meanwhile; this action is no longer possible. Reload the page."))
+
+
+def _ensure_verifier(case: AbuseCase, actor: User) -> None:
+    if not case.can_work(actor):
+        raise NotPermitted("verifier")
+
+
+def assign_case(session: Session, case_id: int, actor: User, *, now: datetime) -> AbuseCase:
+    case = lock_case(session, case_id)
+    _ensure_verifier(case, actor)
+    before = {"assigned_to_id": case.assigned_to_id}
+    case.assigned_to_id = actor.id
+    session.flush()
+    audit.record(session, actor, "abuse.case_assigned", case, before=before, after={"assigned_to_id": actor.id})
+    return case
+
+
+def add_note(session: Session, case_id: int, actor: User, text: str, *, now: datetime) -> None:
+    from sep_portal.abuse.models import CaseNote
+
+    case = lock_case(session, case_id)
+    if not (case.can_work(actor) or case.can_decide(actor, allow_same=True)):
+        raise NotPermitted("note")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("note", _("Write the note."))
+    session.add(CaseNote(case_id=case.id, author_id=actor.id, body=text[:5000], created_at=now))
+    session.flush()
+    audit.record(session, actor, "abuse.note_added", case)
+
+
+def dismiss_case(session: Session, case_id: int, actor: User, *, reason: str, now: datetime) -> AbuseCase:
+    case = lock_case(session, case_id)
+    _ensure_verifier(case, actor)
+    _require(case, "open", "substantiated")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", _("Give the reason for dismissing the case."))
+    before = {"status": case.status}
+    case.status, case.outcome_reason, case.closed_at, case.closed_by_id = "dismissed", reason[:4000], now, actor.id
+    session.flush()
+    audit.record(session, actor, "abuse.case_dismissed", case, before=before, after={"status": "dismissed"})
+    notifications.outcome_to_reporters(session, case, "dismissed")
+    return case
+
+
+def substantiate_case(session: Session, case_id: int, actor: User, *, material: str, now: datetime) -> AbuseCase:
+    """The verifier finds the misuse proven and records what it is about. With a strike already
+    on record (within the policy's window) the proposal is permanent deactivation."""
+    case = lock_case(session, case_id)
+    _ensure_verifier(case, actor)
+    _require(case, "open")
+    material = (material or "").strip()
+    if not material:
+        raise DomainError("material", _("Record what the misuse is: the material as the user will see it."))
+    _window, needed = strike_policy()
+    prior = strikes_in_window(session, case.account_id, now)
+    case.status, case.material = "substantiated", material[:8000]
+    case.substantiated_by_id, case.substantiated_at = actor.id, now
+    case.proposal = "permanent" if prior >= needed else "warning"
+    session.flush()
+    audit.record(session, actor, "abuse.case_substantiated", case, before={"status": "open"},
+                 after={"status": "substantiated", "proposal": case.proposal, "prior_strikes": prior})
+    return case
+
+
+# -- the pejabat: the warning letter ----------------------------------------------------------------
+
+def _ensure_decider(case: AbuseCase, actor: User) -> None:
+    if not actor.has_role(PEJABAT):
+        raise NotPermitted("pejabat")
+    if not case.can_decide(actor, allow_same=current_app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"]):
+        raise DomainError(None, _("You substantiated this case yourself; another official must decide "
+                                  "(four-eyes principle)."))
+
+
+def _sekretaris_of(session: Session, body_id: int | None) -> list[User]:
+    if body_id is None:
+        return []
+    from sep_portal.accounts.models import UserRole
+
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        User.body_id == body_id, UserRole.role == SEKRETARIS, User.status == "active")))
+
+
+def issue_warning(session: Session, case_id: int, actor: User, *, now: datetime) -> WarningLetter:
+    """The numbered surat peringatan, with tembusan to the Sekretaris BP; the reply is due
+    5 working days later (DESIGN §4, §7)."""
+    from sep_portal.core.formatting import format_datetime
+
+    case = lock_case(session, case_id)
+    _ensure_decider(case, actor)
+    _require(case, "substantiated")
+    account = case.account
+    body = session.get(Body, account.body_id) if account.body_id else None
+    due = calendar.add_working_days(now, current_app.config["SEP_REPLY_WORKING_DAYS"])
+    sekretaris = _sekretaris_of(session, account.body_id)
+    with force_locale("id"):
+        letter = letters.issue_letter(
+            session, series="warning", pattern=current_app.config["SEP_LETTER_PATTERN_WARNING"],
+            kind="warning", template="warning", subject="Surat Peringatan Penyalahgunaan Akun SEP",
+            recipient=account.name,
+            context={"case": case, "account": account, "body": body, "due": due, "sekretaris": sekretaris,
+                     "category": case.category, "now": now},
+            signed_by=actor, now=now, filename=f"surat-peringatan-{case.reference}.pdf")
+    warning = WarningLetter(case_id=case.id, user_id=account.id, body_id=account.body_id, letter_id=letter.id,
+                            issued_by_id=actor.id, issued_at=now, reply_due_at=due, status="issued")
+    session.add(warning)
+    case.status = "warned"
+    session.flush()
+    if body is not None:
+        session.add(TembusanCopy(body_id=body.id, kind="warning_letter", letter_id=letter.id,
+                                 about_user_id=account.id, created_at=now,
+                                 subject=f"Tembusan: {letter.subject} {letter.number} ({account.name})",
+                                 summary=f"Batas waktu balasan: {format_datetime(due, locale='id')}"))
+    session.flush()
+    audit.record(session, actor, "abuse.warning_issued", warning,
+                 after={"case_id": case.id, "letter": letter.number, "reply_due_at": due.isoformat()})
+    notifications.warning_issued(session, warning, account, sekretaris, body)
+    return warning
+
+
+# -- the user: the reply ------------------------------------------------------------------------------
+
+def lock_warning(session: Session, warning_id: int) -> WarningLetter:
+    warning = session.execute(select(WarningLetter).where(WarningLetter.id == warning_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    if warning is None:
+        raise DomainError(None, _("This warning does not exist."))
+    return warning
+
+
+def reply_to_warning(session: Session, warning_id: int, actor: User, *, text: str, files: list[Any],
+                     now: datetime) -> WarningLetter:
+    """One reply per warning, until the deadline. The row is moved out of ``issued`` by a
+    conditional UPDATE that also checks the deadline: if the sweep expired it first, or the
+    deadline has passed, the reply is refused and nothing of it is kept."""
+    from sep_portal.core.formatting import format_datetime
+
+    warning = lock_warning(session, warning_id)
+    if warning.user_id != actor.id:
+        raise NotPermitted("reply")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("text", _("Write your reply."))
+    files = [f for f in files if f is not None and getattr(f, "filename", "")]
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise DomainError("files", _("Attach at most %(n)d files.", n=MAX_EVIDENCE_FILES))
+    if warning.status != "issued":
+        raise ConflictError(_("This warning has already been answered or closed."))
+    claimed = session.execute(
+        update(WarningLetter).where(WarningLetter.id == warning.id, WarningLetter.status == "issued",
+                                    WarningLetter.reply_due_at >= now)
+        .values(status="replied", reply_text=text[:8000], replied_at=now),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if claimed != 1:
+        raise DomainError("text", _("The deadline for replying was %(due)s. A reply can no longer be accepted.",
+                                    due=format_datetime(warning.reply_due_at)))
+    session.refresh(warning)
+    for upload in files:
+        try:
+            stored = storage.save_upload(session, upload, purpose="abuse:reply", created_by=actor)
+        except DomainError as exc:
+            raise DomainError("files", exc.message) from None
+        session.add(ReplyFile(warning_id=warning.id, file_id=stored.id))
+    case = lock_case(session, warning.case_id)
+    case.status = "replied"
+    if warning.body_id is not None:
+        session.add(TembusanCopy(body_id=warning.body_id, kind="warning_reply", letter_id=warning.letter_id,
+                                 about_user_id=actor.id, created_at=now,
+                                 subject=f"Tembusan: balasan {actor.name} atas {warning.letter.number}",
+                                 summary=text[:8000]))
+    session.flush()
+    audit.record(session, actor, "abuse.warning_replied", warning, after={"files": len(files)})
+    notifications.reply_copy(session, warning, actor, _sekretaris_of(session, warning.body_id))
+    return warning
+
+
+# -- the verifier evaluates; the pejabat deactivates --------------------------------------------------
+
+def evaluate_reply(session: Session, warning_id: int, actor: User, *, accept: bool, reason: str,
+                   now: datetime) -> WarningLetter:
+    warning = lock_warning(session, warning_id)
+    case = lock_case(session, warning.case_id)
+    _ensure_verifier(case, actor)
+    if warning.status != "replied":
+        raise ConflictError(_("There is no reply waiting to be evaluated."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", _("Give the reasoning of the evaluation."))
+    warning.status = "accepted" if accept else "rejected"
+    warning.evaluated_by_id, warning.evaluated_at, warning.evaluation_reason = actor.id, now, reason[:4000]
+    if accept:
+        case.status, case.closed_at, case.closed_by_id, case.outcome_reason = "closed", now, actor.id, reason[:4000]
+        _record_strike(session, case, now)
+    session.flush()
+    audit.record(session, actor, "abuse.reply_" + ("accepted" if accept else "rejected"), warning,
+                 after={"case_id": case.id})
+    notifications.reply_evaluated(session, warning, case.account, accept)
+    if accept:
+        notifications.outcome_to_reporters(session, case, "warned")
+    return warning
+
+
+def deactivate_account(session: Session, case: AbuseCase, actor: Any, *, permanent: bool, reason: str,
+                       now: datetime) -> None:
+    """Deactivate the case's account: sign-in refused, sessions ended, integrations told at once
+    (webhook), the user, the Sekretaris BP and the Admin Pengelola notified."""
+    account = session.get(User, case.account_id)
+    assert account is not None
+    if account.status == "permanently_deactivated":
+        raise ConflictError(_("The account is already deactivated permanently."))
+    before = {"status": account.status}
+    account.status = "permanently_deactivated" if permanent else "deactivated"
+    ended = auth_ops.end_all_sessions(session, account, now, "deactivated")
+    case.status, case.closed_at = "deactivated", now
+    case.closed_by_id = getattr(actor, "id", None)
+    case.outcome_reason = (reason or "").strip()[:4000] or case.outcome_reason
+    _record_strike(session, case, now)
+    session.flush()
+    audit.record(session, actor, "account.permanently_deactivated" if permanent else "account.deactivated",
+                 account, before=before, after={"status": account.status, "case_id": case.id,
+                                                "sessions_ended": ended, "reason": case.outcome_reason})
+    webhooks.emit(session, "account.deactivated", [account])
+    body = session.get(Body, account.body_id) if account.body_id else None
+    from sep_portal.tenants.queries import current_admin
+
+    admin = current_admin(session, body.id) if body else None
+    notifications.deactivated(session, case, account, permanent, _sekretaris_of(session, account.body_id), admin)
+    if body is not None:
+        session.add(TembusanCopy(body_id=body.id, kind="other", about_user_id=account.id, created_at=now,
+                                 subject=f"Penonaktifan akun {account.name}"
+                                         + (" secara permanen" if permanent else ""),
+                                 summary=case.outcome_reason))
+    notifications.outcome_to_reporters(session, case, "deactivated")
+
+
+def decide_deactivation(session: Session, case_id: int, actor: User, *, permanent: bool, reason: str,
+                        now: datetime) -> AbuseCase:
+    """The pejabat deactivates: after a rejected reply, or at once (permanently) for repeat
+    misuse when the case proposes it."""
+    case = lock_case(session, case_id)
+    _ensure_decider(case, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", _("Give the reasoning of the decision."))
+    warning = case.current_warning
+    rejected_reply = case.status == "replied" and warning is not None and warning.status == "rejected"
+    repeat = case.status == "substantiated" and case.proposal == "permanent"
+    if not (rejected_reply or repeat):
+        raise ConflictError(_("The account can be deactivated only after a rejected reply, or permanently for "
+                              "repeat misuse."))
+    if repeat and not permanent:
+        raise DomainError("permanent", _("For repeat misuse without a warning, only permanent deactivation can be "
+                                         "decided here; otherwise issue a warning."))
+    deactivate_account(session, case, actor, permanent=permanent, reason=reason, now=now)
+    return case
+
+
+@sweep.task("abuse.deadlines")
+def deactivate_after_deadline(now: datetime) -> int:
+    """Every warning whose reply window has passed without a reply deactivates its account,
+    exactly once even with several sweeps at once: the conditional UPDATE from ``issued`` to
+    ``expired`` is the claim, and a reply racing on the last second moves the same row first or
+    not at all."""
+    from sep_portal.extensions import db
+
+    done = 0
+    with db.new_session() as session:
+        due = session.scalars(select(WarningLetter.id).where(
+            WarningLetter.status == "issued", WarningLetter.reply_due_at < now).order_by(WarningLetter.id)).all()
+        for warning_id in due:
+            claimed = session.execute(
+                update(WarningLetter).where(WarningLetter.id == warning_id, WarningLetter.status == "issued",
+                                            WarningLetter.reply_due_at < now).values(status="expired"),
+                execution_options={"synchronize_session": False}).rowcount
+            if claimed != 1:
+                session.rollback()
+                continue
+            warning = session.get(WarningLetter, warning_id)
+            case = session.get(AbuseCase, warning.case_id)
+            account = session.get(User, warning.user_id)
+            if account is not None and account.status != "permanently_deactivated":
+                deactivate_account(session, case, "system:sweep", permanent=False,
+                                   reason="Tidak ada balasan sampai batas waktu surat peringatan.", now=now)
+            session.commit()
+            done += 1
+    return done
+
+
+# -- reactivation -------------------------------------------------------------------------------------
+
+def request_reactivation(session: Session, actor: User, user_id: int, *, statement: str, upload: Any,
+                         now: datetime) -> ReactivationRequest:
+    """The Sekretaris BP asks for a temporarily deactivated account of its own body."""
+    if not actor.has_role(SEKRETARIS) or actor.body_id is None:
+        raise NotPermitted("sekretaris")
+    account = session.get(User, user_id)
+    if account is None or account.body_id != actor.body_id:
+        raise DomainError("user_id", _("Choose an account of your body."))
+    if account.status == "permanently_deactivated":
+        raise DomainError("user_id", _("A permanently deactivated account can never be reactivated."))
+    if account.status != "deactivated":
+        raise DomainError("user_id", _("Only an account deactivated by Ditjen Aptika can be requested back."))
+    statement = (statement or "").strip()
+    if not statement:
+        raise DomainError("statement", _("Write the statement of the body."))
+    request = ReactivationRequest(user_id=account.id, body_id=actor.body_id, requested_by_id=actor.id,
+                                  statement=statement[:8000], created_at=now)
+    if upload is not None and getattr(upload, "filename", ""):
+        try:
+            request.file_id = storage.save_upload(session, upload, purpose="abuse:reactivation",
+                                                  created_by=actor, allowed=("pdf",)).id
+        except DomainError as exc:
+            raise DomainError("letter", exc.message) from None
+    session.add(request)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise DomainError("user_id", _("A request for this account is already waiting for a decision.")) from None
+    audit.record(session, actor, "account.reactivation_requested", request, after={"user_id": account.id})
+    notifications.reactivation_requested(session, request)
+    return request
+
+
+def decide_reactivation(session: Session, request_id: int, actor: User, *, approve: bool, reason: str,
+                        now: datetime) -> ReactivationRequest:
+    if not actor.has_role(PEJABAT):
+        raise NotPermitted("pejabat")
+    request = session.execute(select(ReactivationRequest).where(ReactivationRequest.id == request_id)
+                              .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+    if request is None:
+        raise DomainError(None, _("This request does not exist."))
+    if request.status != "pending":
+        raise ConflictError(_("This request has already been decided."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", _("Give the reasoning of the decision."))
+    account = session.get(User, request.user_id)
+    assert account is not None
+    if approve and account.status != "deactivated":
+        raise ConflictError(_("The account is no longer temporarily deactivated."))
+    request.status = "approved" if approve else "rejected"
+    request.decided_by_id, request.decided_at, request.reason = actor.id, now, reason[:4000]
+    if approve:
+        before = {"status": account.status}
+        account.status = "active" if account.password_hash and account.email_verified_at else "pending"
+        session.flush()
+        audit.record(session, actor, "account.reactivated", account, before=before,
+                     after={"status": account.status, "request_id": request.id})
+        webhooks.emit(session, "account.reactivated", [account])
+    session.flush()
+    audit.record(session, actor, "account.reactivation_" + request.status, request)
+    notifications.reactivation_decided(session, request, account)
+    return request

@@ -105,6 +105,8 @@ class Config:
     SEP_IMPORT_MAX_ROWS = _int("SEP_IMPORT_MAX_ROWS", 200_000)
     SEP_JOBS_INLINE = _bool("SEP_JOBS_INLINE", False)  # run imports in the request (tests), not a thread
     SEP_WEBHOOK_TIMEOUT = _int("SEP_WEBHOOK_TIMEOUT", 10)
+    # Webhooks to private/loopback addresses are refused (SSRF) unless allowed (development, tests).
+    SEP_WEBHOOK_ALLOW_PRIVATE = _bool("SEP_WEBHOOK_ALLOW_PRIVATE", False)
     SEP_API_RATE_LIMIT = os.environ.get("SEP_API_RATE_LIMIT", "600 per minute")
 
     # Misuse: warning letters and deactivation (DESIGN §4)
@@ -140,6 +142,7 @@ class DevelopmentConfig(Config):
     # superadmin at /admin/outbox.
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", True)
     SEP_OUTBOX_SHOW_BODY = _bool("SEP_OUTBOX_SHOW_BODY", True)
+    SEP_WEBHOOK_ALLOW_PRIVATE = _bool("SEP_WEBHOOK_ALLOW_PRIVATE", True)
     SEP_DEMO_DATA = True
 
 
@@ -147,6 +150,7 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SEP_JOBS_INLINE = True
+    SEP_WEBHOOK_ALLOW_PRIVATE = True  # the tests' receiver listens on 127.0.0.1
     WTF_CSRF_ENABLED = False  # switched on by the tests that check it (and in the browser test)
     SECRET_KEY = "test-secret-key"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"

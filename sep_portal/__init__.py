@@ -107,10 +107,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from sep_portal.accounts import bp as accounts_bp
-    from sep_portal.admin import bp as admin_bp
     from sep_portal.abuse import bp as abuse_bp
     from sep_portal.abuse import views as _abuse_views  # noqa: F401  (attaches the routes)
+    from sep_portal.accounts import bp as accounts_bp
+    from sep_portal.admin import bp as admin_bp
     from sep_portal.api import bp as api_bp
     from sep_portal.api import views as _api_views  # noqa: F401  (attaches the routes)
     from sep_portal.applications import bp as applications_bp

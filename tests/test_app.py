@@ -110,6 +110,12 @@ def test_no_personal_data_in_logs(client, factories, caplog):
     caplog.set_level(logging.INFO)
     logging.getLogger("sep_portal.test").warning("sign-in failed for %s", "budi@uji.go.id")
     assert "budi@uji.go.id" not in caplog.text
+    # Tracebacks too: database errors quote the values of a violated constraint.
+    try:
+        raise RuntimeError('duplicate key: DETAIL: Key (email)=(ani.rahasia@uji.go.id) already exists')
+    except RuntimeError:
+        logging.getLogger("sep_portal.test").exception("import failed")
+    assert "ani.rahasia" not in caplog.text and "Key (email)=([redacted])" in caplog.text
 
 
 def test_config_test_is_used():

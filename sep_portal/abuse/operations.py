@@ -31,7 +31,7 @@ from sep_portal.auth import operations as auth_ops
 from sep_portal.core import audit, calendar, letters, storage, sweep
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import normalize_nip
-from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS
 from sep_portal.core.security import hash_token, new_token
 from sep_portal.tenants.models import Body, TembusanCopy
 

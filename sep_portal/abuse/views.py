@@ -15,8 +15,8 @@ from sep_portal.abuse import bp
 from sep_portal.abuse import operations as ops
 from sep_portal.abuse.forms import (
     CategoryForm,
-    DecideForm,
     DeactivateForm,
+    DecideForm,
     EvaluateForm,
     NoteForm,
     PublicReportForm,

@@ -68,6 +68,11 @@ def create_webhook(session: Session, actor: object, *, name: str, url: str, body
         raise DomainError("url", _("Enter the full address, starting with https://."))
     if body_id is not None and session.get(Body, body_id) is None:
         raise DomainError("body_id", _("Choose a government body, or none for all."))
+    from sep_portal.core.outbox import webhook_address_problem
+
+    if webhook_address_problem(url.strip()):
+        raise DomainError("url", _("This address cannot receive webhooks: it must be a public address of the "
+                                   "receiving system."))
     secret = secrets.token_hex(32)
     endpoint = WebhookEndpoint(name=name, url=url.strip()[:500], secret=secret, body_id=body_id,
                                created_by_id=getattr(actor, "id", None), created_at=now)

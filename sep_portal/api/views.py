@@ -33,8 +33,10 @@ def _error(status: int, code: str, message: str) -> Any:
 
 
 def _rate_key() -> str:
+    """Per token (as authentication reads it, so padding it changes nothing); per address without one."""
     header = request.headers.get("Authorization", "")
-    return "api:" + hash_token(header)[:32] if header else "api-ip:" + (request.remote_addr or "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    return "api:" + hash_token(token)[:32] if token else "api-ip:" + (request.remote_addr or "")
 
 
 @bp.before_request

@@ -396,10 +396,13 @@ def _admin_account(session: Session, application: Application, actor: User, now:
     one awaiting activation. Returns (user, needs_activation)."""
     by_email = User.by_email(session, application.admin_email or "")
     by_nip = session.scalar(select(User).where(User.nip == application.admin_nip))
-    if by_email is not None and by_nip is not None and by_email.id != by_nip.id:
-        raise DomainError(None, _("The proposed admin's e-mail and NIP belong to two different accounts. "
-                                  "Return the application for correction."))
-    user = by_email or by_nip
+    # An existing account is used only if both its e-mail and its NIP are the ones in the
+    # application: otherwise someone could register the successor's NIP with their own e-mail
+    # beforehand and receive the role and the invitation.
+    if (by_email is None) != (by_nip is None) or (by_email is not None and by_email.id != by_nip.id):
+        raise DomainError(None, _("The proposed admin's e-mail and NIP do not belong to the same account on the "
+                                  "portal. Return the application for correction."))
+    user = by_email
     if user is None:
         user = User(email=application.admin_email, name=application.admin_name, nip=application.admin_nip,
                     position=application.admin_position, body_id=application.body_id, status="pending",

@@ -10,6 +10,8 @@ _PATTERNS = (
     (re.compile(r"(?<!\d)\d{18}(?!\d)"), "[nip]"),
     # Tokens in link paths: /verifikasi/<token>, /kata-sandi/atur/<token>, /aktivasi/<token>
     (re.compile(r"(/(?:verifikasi|atur|aktivasi|token)/)[A-Za-z0-9_\-]{16,}"), r"\1[token]"),
+    # Database errors quote the offending values: Key (nip)=(...), Key (email)=(...)
+    (re.compile(r"(Key \([^)]*\)=\()[^)]*\)"), r"\1[redacted])"),
     (re.compile(r"([?&](?:token|code|kode)=)[^&\s\"]+"), r"\1[token]"),
 )
 
@@ -29,6 +31,9 @@ class RedactingFilter(logging.Filter):
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # Tracebacks quote SQL parameters and constraint details: format now, redacted.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
 
 

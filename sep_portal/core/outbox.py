@@ -275,7 +275,39 @@ def deliver_pending(*, limit: int | None = None) -> DeliveryReport:
 
 
 class WebhookRefused(Exception):
-    """The receiver answered with a status other than 2xx."""
+    """The receiver answered with a status other than 2xx, or may not be called."""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a 3xx is an error: a receiver must not send us elsewhere (internal addresses)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def webhook_address_problem(url: str) -> str | None:
+    """Why ``url`` may not receive webhooks (SSRF guard), or None. Private, loopback and
+    link-local addresses are refused unless SEP_WEBHOOK_ALLOW_PRIVATE (development, tests)."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "scheme"
+    if current_app.config["SEP_WEBHOOK_ALLOW_PRIVATE"]:
+        return None
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError:
+        return "unresolvable"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+                or address.is_multicast or address.is_unspecified):
+            return "private address"
+    return None
 
 
 def deliver_webhooks(*, limit: int | None = None) -> DeliveryReport:
@@ -287,8 +319,10 @@ def deliver_webhooks(*, limit: int | None = None) -> DeliveryReport:
 
     report = DeliveryReport()
     now = clock.now()
-    limit = limit or current_app.config["SEP_OUTBOX_BATCH"]
+    # Each delivery may take up to the timeout: a batch must end well within the claim lease.
     timeout = current_app.config["SEP_WEBHOOK_TIMEOUT"]
+    fits_in_lease = int(CLAIM_LEASE.total_seconds() // (3 * timeout))
+    limit = limit or max(1, min(current_app.config["SEP_OUTBOX_BATCH"], fits_in_lease))
     with db.new_session() as session:
         messages = _claim(session, now, limit, channel="webhook")
         report.claimed = len(messages)
@@ -298,6 +332,9 @@ def deliver_webhooks(*, limit: int | None = None) -> DeliveryReport:
             try:
                 if endpoint is None or not endpoint.active:
                     raise WebhookRefused("endpoint removed or inactive")
+                problem = webhook_address_problem(endpoint.url)
+                if problem:
+                    raise WebhookRefused(f"address refused ({problem})")
                 body = message.body_text.encode()
                 request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
                     "Content-Type": "application/json",
@@ -306,9 +343,12 @@ def deliver_webhooks(*, limit: int | None = None) -> DeliveryReport:
                     "X-SEP-Delivery": str(message.id),
                     "X-SEP-Signature": sign_webhook(endpoint.secret, int(clock.now().timestamp()), body),
                 })
-                with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (operator's URL)
+                with _OPENER.open(request, timeout=timeout) as response:
                     if not 200 <= response.status < 300:
                         raise WebhookRefused(f"HTTP {response.status}")
+            except urllib.error.HTTPError as exc:  # keep the status only, not what the receiver said
+                _mark_failed(message, now, WebhookRefused(f"HTTP {exc.code}"), report)
+                report.errors.append("HTTPError")
             except (OSError, urllib.error.URLError, WebhookRefused) as exc:
                 _mark_failed(message, now, exc, report)
                 report.errors.append(type(exc).__name__)

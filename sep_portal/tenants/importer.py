@@ -25,6 +25,11 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+
+try:
+    from psycopg import IntegrityError as PsycopgIntegrityError
+except ImportError:  # pragma: no cover - psycopg is a dependency; SQLite-only installs still import
+    PsycopgIntegrityError = IntegrityError  # type: ignore[assignment,misc]
 from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User, UserRole
@@ -89,6 +94,7 @@ def read_rows(path: Path, kind: str) -> Iterator[Row]:
     if kind == "xlsx":
         from openpyxl import load_workbook
 
+        _check_package(path)
         handle = open(path, "rb")  # a file object: openpyxl would judge a path by its extension
         try:
             workbook = load_workbook(handle, read_only=True, data_only=True)
@@ -97,12 +103,14 @@ def read_rows(path: Path, kind: str) -> Iterator[Row]:
             raise ImportFileError(_("The XLSX file cannot be read.")) from exc
         try:
             sheet = workbook.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
+            sheet.reset_dimensions()  # never trust the declared size (A1:XFD1048576 costs minutes)
+            rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
             first = next(rows, None)
             if first is None:
                 raise ImportFileError(_("The file is empty."))
             names = _header(list(first))
             for number, cells in enumerate(rows, start=2):
+                _row_limit(number)
                 values = {n: _cell(v) for n, v in zip(names, cells, strict=False) if n}
                 if any(values.values()):
                     yield Row(number, values)
@@ -115,9 +123,41 @@ def read_rows(path: Path, kind: str) -> Iterator[Row]:
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
         names = _header(next(csv.reader([first_line], delimiter=delimiter), []))
         for number, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=2):
+            _row_limit(number)
             values = {n: (v or "").strip() for n, v in zip(names, cells, strict=False) if n}
             if any(values.values()):
                 yield Row(number, values)
+
+
+MAX_COLUMNS = 30
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def _row_limit(number: int) -> None:
+    """Blank rows count too: a sheet of a million empty rows is refused, not walked."""
+    limit = current_app.config["SEP_IMPORT_MAX_ROWS"]
+    if number > limit + 1:
+        raise ImportFileError(_("The file has more than %(n)d rows. Split it.", n=limit))
+
+
+def _check_package(path: Path) -> None:
+    """An XLSX is a ZIP: refuse one that would unpack to far more than it weighs (a zip bomb),
+    before openpyxl reads a byte of it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(_("The XLSX file cannot be read.")) from exc
+    total = sum(m.file_size for m in members)
+    shared = sum(m.file_size for m in members if m.filename.endswith("sharedStrings.xml"))
+    ratio = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+    if total > MAX_UNPACKED_BYTES or shared > MAX_SHARED_STRINGS_BYTES or ratio > MAX_RATIO:
+        raise ImportFileError(_("The XLSX file unpacks to far more data than it holds and is refused. Save it "
+                                "again from Excel or use CSV."))
 
 
 def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -146,12 +186,18 @@ class Checker:
         """Only what the import needs of the checks: NIP without separators, e-mail normalised."""
         for row in chunk:
             v = row.values
+            for column in ("nama", "unit_kerja", "jabatan"):
+                if v.get(column):
+                    v[column] = " ".join(v[column].split())
             v["nip"] = normalize_nip(v.get("nip", ""))
             v["email"] = validate_email(v["email"], check_deliverability=False).normalized.lower()
 
     def check(self, chunk: list[Row]) -> None:
         for row in chunk:
             v = row.values
+            for column in ("nama", "unit_kerja", "jabatan"):  # one line, single spaces (it goes into e-mails)
+                if v.get(column):
+                    v[column] = " ".join(v[column].split())
             for column in REQUIRED:
                 if not v.get(column):
                     row.problems.append((column, _("%(column)s is required.", column=column)))
@@ -364,7 +410,7 @@ def run_import(job_id: int) -> None:
         except ImportFileError as exc:
             session.rollback()
             _fail(session, job_id, str(exc))
-        except IntegrityError:
+        except (IntegrityError, PsycopgIntegrityError):  # COPY raises the driver's own error
             session.rollback()
             _fail(session, job_id, _("A NIP or e-mail in the file was registered by someone else meanwhile. "
                                      "Nothing was imported; check the file again."))

@@ -44,6 +44,20 @@ def _ensure_managed(account: User, body: Body, actor: User) -> None:
         raise NotPermitted("account not managed by this admin")
 
 
+def _ensure_not_successor(session: Session, account: User, body: Body) -> None:
+    """The account proposed to replace the Admin Pengelola is out of the outgoing admin's reach
+    until the replacement is decided (it could otherwise be disabled or re-addressed)."""
+    from sep_portal.applications.models import OPEN_STATUSES, Application
+
+    named = session.scalar(select(Application.id).where(
+        Application.body_id == body.id, Application.kind == "penggantian",
+        Application.status.in_(("draft", *OPEN_STATUSES)),
+        (Application.admin_nip == account.nip) | (Application.admin_email == account.email)))
+    if named is not None:
+        raise ConflictError(_("This account is proposed as the new Admin Pengelola in a replacement request; "
+                              "it cannot be changed until the request is decided."))
+
+
 def _state(user: User) -> dict[str, Any]:
     return {"status": user.status}
 
@@ -94,6 +108,7 @@ def update_account(session: Session, actor: User, body: Body, account: User, *, 
                    unit: str | None, position: str | None, nip: str | None, now: datetime) -> None:
     """Correct an account's data. The NIP can only be corrected before activation."""
     _ensure_managed(account, body, actor)
+    _ensure_not_successor(session, account, body)
     if account.status == "permanently_deactivated":
         raise ConflictError(_("This account was deactivated permanently and cannot be changed."))
     before = {"name": account.name, "unit": account.unit, "position": account.position}
@@ -125,6 +140,7 @@ def update_account(session: Session, actor: User, body: Body, account: User, *, 
 def disable_account(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
     """The admin's own switch: the account cannot sign in and its sessions end at once."""
     _ensure_managed(account, body, actor)
+    _ensure_not_successor(session, account, body)
     if account.status == "disabled":
         return
     if account.status not in ("active", "pending"):
@@ -164,6 +180,7 @@ def reset_totp(session: Session, actor: User, body: Body, account: User, *, now:
     """Switch off the account's two-step verification (a lost phone): the person enrols again at
     the next sign-in. The admin never learns or sets a secret or password."""
     _ensure_managed(account, body, actor)
+    _ensure_not_successor(session, account, body)
     if account.status == "permanently_deactivated":
         raise ConflictError(_("This account was deactivated permanently and cannot be changed."))
     had = account.totp_enabled

@@ -18,12 +18,12 @@ def encode_cursor(name: str, user_id: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> tuple[str, int] | None:
-    if not cursor:
+    if not cursor or len(cursor) > 600:
         return None
     try:
         name, user_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return str(name), int(user_id)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 

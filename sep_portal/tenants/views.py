@@ -220,7 +220,12 @@ def imports() -> Any:
         # An import file may be larger than a document upload; still refused before it is read.
         request.max_content_length = current_app.config["SEP_MAX_IMPORT_BYTES"] + 64 * 1024
     form = ImportForm()
-    if form.validate_on_submit():
+    running = db.session.scalar(select(AccountImport.id).where(
+        AccountImport.body_id == body.id,
+        AccountImport.status.in_(("queued_check", "checking", "queued_import", "importing"))))
+    if form.validate_on_submit() and running is not None:
+        form.file.errors = [_("Another import of your body is still running; wait until it ends.")]
+    elif form.validate_on_submit():
         try:
             stored = storage.save_spreadsheet(db.session, form.file.data, purpose="import:source",
                                               created_by=_user(),

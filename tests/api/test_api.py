@@ -191,3 +191,27 @@ def test_operator_page_shows_a_token_once(client, factories, session):
     assert 'id="shown-value"' not in client.get("/admin/api").get_data(as_text=True)
     bad = client.post("/admin/api/akun-layanan", data={"sa-name": "HR", "sa-scope": "tenant", "sa-body_code": "ZZ"})
     assert bad.status_code == 422
+
+
+def test_webhooks_refuse_private_addresses_and_redirects(app, ctx, factories, monkeypatch):
+    operator = ctx.get(User, factories.user(roles=("superadmin",)).id)
+    monkeypatch.setitem(app.config, "SEP_WEBHOOK_ALLOW_PRIVATE", False)
+    from sep_portal.core.errors import DomainError
+
+    for url in ("http://127.0.0.1:8080/h", "http://169.254.169.254/latest", "http://10.0.0.5/x", "ftp://x.go.id/"):
+        with pytest.raises(DomainError):
+            api_ops.create_webhook(ctx, operator, name="X", url=url, body_id=None, now=clock.now())
+    monkeypatch.setitem(app.config, "SEP_WEBHOOK_ALLOW_PRIVATE", True)
+    body, admin = factories.tenant()
+    with _Receiver() as receiver:
+        api_ops.create_webhook(ctx, operator, name="SEP", url=f"http://127.0.0.1:{receiver.port}/h", body_id=None,
+                               now=clock.now())
+        tenant_ops.disable_account(ctx, ctx.get(User, admin.id), ctx.get(Body, body.id),
+                                   ctx.get(User, factories.user(body=body).id), now=clock.now())
+        ctx.commit()
+        receiver.statuses = [302]
+        report = outbox.deliver_webhooks()
+        assert report.failed == 1  # a redirect is not followed: it is a failure, retried later
+        message = ctx.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook")).one()
+        ctx.refresh(message)
+        assert message.last_error == "WebhookRefused: HTTP 302"

@@ -192,3 +192,38 @@ def test_exports_never_carry_a_live_formula(admin_client, factories):
     job = _job_id(_upload(admin_client, _csv([(import_nip(600), "@cmd|' /C calc'!A0", "x@kab.go.id", "", "")])))
     report = admin_client.get(f"/pengelola/impor/{job}/laporan").data.decode("utf-8-sig")
     assert "'@cmd" in report
+
+
+def test_an_xlsx_bomb_and_a_huge_declared_sheet_are_refused(admin_client, session):
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("xl/sharedStrings.xml", "<sst>" + "A" * 30_000_000 + "</sst>")
+    job = session.get(AccountImport, _job_id(_upload(admin_client, bomb.getvalue(), "bom.xlsx")))
+    assert job.status == "invalid" and "XLSX" in job.message and len(bomb.getvalue()) < 200_000
+
+
+def test_names_are_kept_on_one_line(admin_client, session):
+    rows = [(import_nip(700), "Budi\nKlik http://jahat.example", "budi.satu@kab.go.id", "  Bagian   Umum ", "")]
+    job_id = _job_id(_upload(admin_client, _csv(rows)))
+    admin_client.post(f"/pengelola/impor/{job_id}/jalankan")
+    from sep_portal.accounts.models import User as Account
+
+    user = session.scalar(select(Account).where(Account.email == "budi.satu@kab.go.id"))
+    assert user.name == "Budi Klik http://jahat.example" and user.unit == "Bagian Umum"
+
+
+def test_one_import_at_a_time_per_tenant(admin_client, session):
+    from sep_portal.core.storage import StoredFile
+
+    stored = StoredFile(stored_name="y" * 40, original_name="a.csv", kind="csv", content_type="text/csv", size=1,
+                        sha256="0" * 64, purpose="import:source")
+    session.add(stored)
+    session.flush()
+    session.add(AccountImport(body_id=admin_client.body.id, created_by_id=admin_client.admin.id, file_id=stored.id,
+                              status="importing"))
+    session.commit()
+    response = _upload(admin_client, _csv(_rows(1, start=800)))
+    assert response.status_code == 422

@@ -176,3 +176,25 @@ def test_penggantian_moves_the_role_in_one_transaction(ctx, factories, tenant):
     assert _mails(ctx, "tenants/admin_replaced")[0].recipients == [old.email]
     assert _mails(ctx, "applications/admin_invitation")[0].recipients == ["admin.baru@kab.go.id"]
     assert audit.verify(ctx).ok
+
+
+def test_the_outgoing_admin_cannot_hijack_or_block_the_successor(ctx, factories, tenant):
+    body, old_admin = tenant
+    sekretaris = factories.user(roles=("sekretaris",), body=body)
+    successor = ctx.get(User, factories.user(body=body, email="penerus@kab.go.id").id)
+    replacement = app_ops.create_replacement(ctx, ctx.get(User, sekretaris.id), now=clock.now())
+    ctx.commit()
+    application = factories.application(stage="recommended", applicant=sekretaris, body=body,
+                                        admin_email="penerus@kab.go.id", admin_nip=successor.nip, existing=replacement)
+    # The successor is now out of the outgoing admin's reach.
+    with pytest.raises(ConflictError):
+        ops.disable_account(ctx, ctx.get(User, old_admin.id), body, ctx.get(User, successor.id), now=clock.now())
+    # A look-alike account (the successor's NIP with another address) never receives the role.
+    other = factories.application(stage="recommended", body=factories.body(tenant_status="none"),
+                                  admin_email="penyusup@gmail.com", admin_nip=successor.nip)
+    pejabat = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    with pytest.raises(DomainError) as exc:
+        app_ops.approve_application(ctx, other.id, pejabat, reason="", now=clock.now())
+    assert "tidak dimiliki oleh akun yang sama" in exc.value.message or "NIP" in exc.value.message
+    result = app_ops.approve_application(ctx, application.id, pejabat, reason="", now=clock.now())
+    assert result.admin_user_id == successor.id

@@ -32,8 +32,9 @@ class RedactingFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, ()
         if record.exc_info and not record.exc_text:
-            # Tracebacks quote SQL parameters and constraint details: format now, redacted.
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:  # tracebacks quote SQL parameters and constraint details
+            record.exc_text = redact(record.exc_text)
         return True
 
 

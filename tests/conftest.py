@@ -146,7 +146,10 @@ def committed(app: Any) -> Iterator[Any]:
     """Real commits on the real database (for races); tables are emptied afterwards."""
     engine = db.bound(app).engine
     yield engine
-    tables = ["application_events", "application_documents", "admin_assignments", "applications", "letters",
+    tables = ["warning_reply_files", "strikes", "warning_letters", "case_notes", "report_evidence", "abuse_reports",
+              "abuse_cases", "reactivation_requests", "tembusan_copies", "account_import_problems",
+              "account_imports", "application_events", "application_documents", "admin_assignments", "applications",
+              "letters",
               "letter_counters", "stored_files", "outbox", "user_sessions", "auth_tokens", "recovery_codes",
               "login_throttles", "user_roles", "users"]
     with engine.begin() as conn:

@@ -164,7 +164,7 @@ def confirm_public_report(session: Session, token: str, now: datetime) -> AbuseR
 # -- the verifier ------------------------------------------------------------------------------------
 
 def lock_case(session: Session, case_id: int) -> AbuseCase:
-    case = session.execute(select(AbuseCase).where(AbuseCase.id == case_id).with_for_update()
+    case = session.execute(select(AbuseCase).where(AbuseCase.id == case_id).with_for_update(of=AbuseCase)
                            .execution_options(populate_existing=True)).scalar_one_or_none()
     if case is None:
         raise DomainError(None, _("This case does not exist."))
@@ -299,7 +299,8 @@ def issue_warning(session: Session, case_id: int, actor: User, *, now: datetime)
 # -- the user: the reply ------------------------------------------------------------------------------
 
 def lock_warning(session: Session, warning_id: int) -> WarningLetter:
-    warning = session.execute(select(WarningLetter).where(WarningLetter.id == warning_id).with_for_update()
+    warning = session.execute(select(WarningLetter).where(WarningLetter.id == warning_id)
+                              .with_for_update(of=WarningLetter)
                               .execution_options(populate_existing=True)).scalar_one_or_none()
     if warning is None:
         raise DomainError(None, _("This warning does not exist."))
@@ -490,9 +491,9 @@ def request_reactivation(session: Session, actor: User, user_id: int, *, stateme
                                                   created_by=actor, allowed=("pdf",)).id
         except DomainError as exc:
             raise DomainError("letter", exc.message) from None
-    session.add(request)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # (begin_nested flushes what is pending: add inside it)
+            session.add(request)
             session.flush()
     except IntegrityError:
         raise DomainError("user_id", _("A request for this account is already waiting for a decision.")) from None
@@ -506,7 +507,8 @@ def decide_reactivation(session: Session, request_id: int, actor: User, *, appro
     if not actor.has_role(PEJABAT):
         raise NotPermitted("pejabat")
     request = session.execute(select(ReactivationRequest).where(ReactivationRequest.id == request_id)
-                              .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+                              .with_for_update(of=ReactivationRequest)
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
     if request is None:
         raise DomainError(None, _("This request does not exist."))
     if request.status != "pending":

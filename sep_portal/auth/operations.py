@@ -157,9 +157,9 @@ def register_sekretaris(session: Session, *, name: str, email: str, nip: str, po
     user = User(email=email, name=name, nip=nip, position=position, organisation=organisation,
                 password_hash=hash_password(password), password_changed_at=now, status="pending", locale=locale)
     user.add_role(SEKRETARIS)
-    session.add(user)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # (begin_nested flushes what is pending: add inside it)
+            session.add(user)
             session.flush()
     except IntegrityError:  # a registration with the same e-mail or NIP committed just now
         raise DomainError("email", _("This e-mail or NIP was registered a moment ago. Try signing in.")) from None

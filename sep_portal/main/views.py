@@ -27,7 +27,12 @@ def dashboard() -> Any:
     from sep_portal.applications import queries as app_queries
 
     roles = [r for r in ROLES if current_user.has_role(r)]
-    context: dict[str, Any] = {"roles": roles}
+    from sqlalchemy import select
+
+    from sep_portal.abuse.models import WarningLetter
+
+    context: dict[str, Any] = {"roles": roles, "open_warnings": db.session.scalars(
+        select(WarningLetter).where(WarningLetter.user_id == current_user.id, WarningLetter.status == "issued")).all()}
     if current_user.has_role("sekretaris"):
         context["my_applications"] = app_queries.applications_of(db.session, current_user.id)[:5]
     if current_user.has_role("admin_pengelola") and current_user.body_id:

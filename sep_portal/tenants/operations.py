@@ -91,9 +91,9 @@ def create_account(session: Session, actor: User, body: Body, *, name: str, nip:
     user = User(name=name_clean, nip=nip, email=email, unit=_clean(unit, 200), position=_clean(position, 200),
                 body_id=body.id, status="pending", locale="id")
     user.add_role(ASN)
-    session.add(user)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # (begin_nested flushes what is pending: add inside it)
+            session.add(user)
             session.flush()
     except IntegrityError:  # created at the same moment by someone else
         raise DomainError("nip", _("This NIP or e-mail was registered a moment ago.")) from None

@@ -51,10 +51,21 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it (batch mode); with foreign keys enforced, dropping
+            # the old copy of a table that other rows refer to would fail. Switch enforcement off
+            # for the migration (outside any transaction, as SQLite requires) and check after.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True, compare_type=True,
                           render_item=render_item)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            problems = conn.connection.driver_connection.execute("PRAGMA foreign_key_check").fetchall()
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the migration: {problems[:5]}")
     engine.dispose()
 
 

@@ -21,3 +21,33 @@ def test_revisions_are_numbered_and_linear():
     revisions = list(script.walk_revisions())
     assert [r.revision for r in reversed(revisions)] == [f"{i:04d}" for i in range(1, len(revisions) + 1)]
     assert len(script.get_heads()) == 1
+
+
+def test_an_existing_sqlite_database_with_data_upgrades(tmp_path):
+    """A development database made by an earlier version (with rows other rows refer to) upgrades
+    to head: SQLite's table copies in batch mode must not trip over foreign keys."""
+    import sqlite3
+
+    from alembic import command
+
+    from sep_portal.cli import alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{path}"
+    command.upgrade(alembic_config(url), "0004")
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute("INSERT INTO users (id, email, name, status, is_demo, created_at, updated_at, email_verified_at) "
+                    "VALUES (1, 'a@b.go.id', 'A', 'active', 0, '2026-01-01', '2026-01-01', '2026-01-01')")
+        raw.execute("INSERT INTO stored_files (id, stored_name, original_name, kind, content_type, size, sha256, "
+                    "purpose, created_at) VALUES (1, 'x', 'a.pdf', 'pdf', 'application/pdf', 1, '0', 't', '2026-01-01')")
+        raw.execute("INSERT INTO letters (id, series, year, seq, number, kind, subject, letter_date, recipient, "
+                    "verify_code, file_id, created_at) VALUES (1, 'd', 2026, 1, 'N1', 'k', 's', '2026-01-01', 'r', "
+                    "'c', 1, '2026-01-01')")
+        raw.execute("INSERT INTO outbox (id, created_at, template, recipients, subject, body_text, status, attempts, "
+                    "next_attempt_at) VALUES (1, '2026-01-01', 't', '[]', 's', 'b', 'pending', 0, '2026-01-01')")
+    command.upgrade(alembic_config(url), "head")
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT channel FROM outbox").fetchall() == [("email",)]
+        assert raw.execute("SELECT count(*) FROM letters").fetchone() == (1,)
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []

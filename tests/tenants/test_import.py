@@ -227,3 +227,10 @@ def test_one_import_at_a_time_per_tenant(admin_client, session):
     session.commit()
     response = _upload(admin_client, _csv(_rows(1, start=800)))
     assert response.status_code == 422
+
+
+def test_a_permanently_deactivated_nip_is_never_imported_again(admin_client, session, factories):
+    factories.user(nip=import_nip(900), status="permanently_deactivated")
+    job_id = _job_id(_upload(admin_client, _csv([(import_nip(900), "Kembali Lagi", "kembali@kab.go.id", "", "")])))
+    assert session.get(AccountImport, job_id).status == "invalid"
+    assert "permanen" in admin_client.get(f"/pengelola/impor/{job_id}").get_data(as_text=True)

@@ -200,3 +200,19 @@ def count_queries(connection: Any) -> Any:
             event.remove(connection, "before_cursor_execute", listener)
 
     return counting
+
+
+@pytest.fixture
+def assert_constant_queries(app: Any, client: Any, count_queries: Any, monkeypatch: Any) -> Any:
+    """``assert_constant_queries(url)``: the page runs as many queries for 2 rows as for 6."""
+
+    def check(url: str) -> None:
+        counts = []
+        for size in (2, 6):
+            monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", size)
+            with count_queries() as statements:
+                assert client.get(url).status_code == 200
+            counts.append(len(statements))
+        assert counts[0] == counts[1], counts
+
+    return check

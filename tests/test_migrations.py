@@ -40,7 +40,8 @@ def test_an_existing_sqlite_database_with_data_upgrades(tmp_path):
         raw.execute("INSERT INTO users (id, email, name, status, is_demo, created_at, updated_at, email_verified_at) "
                     "VALUES (1, 'a@b.go.id', 'A', 'active', 0, '2026-01-01', '2026-01-01', '2026-01-01')")
         raw.execute("INSERT INTO stored_files (id, stored_name, original_name, kind, content_type, size, sha256, "
-                    "purpose, created_at) VALUES (1, 'x', 'a.pdf', 'pdf', 'application/pdf', 1, '0', 't', '2026-01-01')")
+                    "purpose, created_at) VALUES (1, 'x', 'a.pdf', 'pdf', 'application/pdf', 1, '0', 't', "
+                    "'2026-01-01')")
         raw.execute("INSERT INTO letters (id, series, year, seq, number, kind, subject, letter_date, recipient, "
                     "verify_code, file_id, created_at) VALUES (1, 'd', 2026, 1, 'N1', 'k', 's', '2026-01-01', 'r', "
                     "'c', 1, '2026-01-01')")

@@ -71,7 +71,7 @@ class ReactivationForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("approve", _l("Reactivate")), ("reject", _l("Refuse"))],
+    decision = RadioField(_l("Decision"), choices=[("approve", _l("Reactivate the account")), ("reject", _l("Refuse"))],
                           validators=[DataRequired(REQUIRED)])
     reason = TextAreaField(_l("Reasoning"), validators=[Length(max=4000)])
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -178,23 +178,30 @@ def record(session: Session, actor: Any, action: str, target: Any = None, *,
     return entry
 
 
-def record_many(session: Session, actor: Any, action: str, targets: Sequence[tuple[Any, dict[str, Any] | None]], *,
-                ip: str | None = None) -> int:
+def record_many(session: Session, actor: Any, action: str, targets: Iterable[tuple[Any, dict[str, Any] | None]], *,
+                count: int | None = None, ip: str | None = None, chunk: int = 5000) -> int:
     """Append one entry per (target, after) at once (bulk imports): the head is locked once, the
-    chain is computed here and the rows inserted in bulk. Same chain, same guarantees as record()."""
-    if not targets:
+    chain is computed here and the rows inserted in bulk, a chunk at a time (``targets`` may be a
+    generator of ``count`` items: memory stays bounded). Same chain, same guarantees as record()."""
+    from sep_portal.core.db import bulk_insert
+
+    if count is None:
+        targets = list(targets)
+        count = len(targets)
+    if count == 0:
         return 0
     session.flush()
     actor_id, actor_label = _describe_actor(actor)
     ip = ip if ip is not None else _request_ip()
     session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(targets)),
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + count),
         execution_options={"synchronize_session": False},
     )
     last_seq, prev_hash = session.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)).one()
-    seq = last_seq - len(targets)
+    seq = last_seq - count
     now = clock.now()
-    rows = []
+    rows: list[dict[str, Any]] = []
+    written = 0
     for target, after in targets:
         seq += 1
         target_type, target_id = _describe_target(target)
@@ -205,14 +212,18 @@ def record_many(session: Session, actor: Any, action: str, targets: Sequence[tup
                      "action": action, "target_type": target_type, "target_id": target_id, "ip": ip,
                      "before": None, "after": after_json, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    from sep_portal.core.db import bulk_insert
-
+        if len(rows) >= chunk:
+            bulk_insert(session, AuditEntry.__table__, rows, json_columns=("before", "after"))
+            written, rows = written + len(rows), []
     bulk_insert(session, AuditEntry.__table__, rows, json_columns=("before", "after"))
+    written += len(rows)
+    if written != count:
+        raise ValueError(f"record_many: {written} entries given, {count} announced")
     session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev_hash),
         execution_options={"synchronize_session": False},
     )
-    return len(rows)
+    return written
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import csv
 import io
 import logging
 import threading
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -262,10 +263,12 @@ def progress_of(job: AccountImport) -> int:
 
 
 def _write_first(session: Session, job_id: int, done: int) -> None:
-    """Begin the transaction with a write. On SQLite a transaction that read first and then
+    """On SQLite, begin the transaction with a write: a transaction that read first and then
     writes fails at once ("database is locked") if another connection wrote in between; one that
-    writes first waits its turn (busy timeout) and then sees the latest data. Harmless elsewhere."""
-    session.execute(update(AccountImport).where(AccountImport.id == job_id).values(processed_rows=done))
+    writes first waits its turn (busy timeout) and then sees the latest data. Not on PostgreSQL:
+    there the job row must stay free for the progress updates made from another connection."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(AccountImport).where(AccountImport.id == job_id).values(processed_rows=done))
 
 
 def _report_writer(path: Path) -> tuple[Any, Any]:
@@ -398,11 +401,17 @@ def run_import(job_id: int) -> None:
                     raise ImportFileError(_("Row %(n)d: %(problem)s Nothing was imported; check the file again.",
                                             n=bad.number, problem=bad.problems[0][1]))
             normalized = Checker(session)  # the same normalisation (NIP, e-mail), without the queries
+            created = array("q")  # the new ids, 8 bytes each
             for chunk in _chunks(read_rows(source, stored.kind), CHUNK):
                 normalized.normalize(chunk)
-                _insert_chunk(session, chunk, body, actor, job, now, days)
+                created.extend(_insert_chunk(session, chunk, body, actor, job, now, days))
                 done += len(chunk)
                 _set_progress(job_id, done, durable=durable)
+            # The audit entries last: appending takes the audit log's one lock until commit, and
+            # other people's audited actions wait for it; so hold it seconds, not the whole import.
+            audit.record_many(session, actor, "account.created", (
+                (("users", i), {"status": "pending", "roles": [ASN], "body_id": body.id, "import_id": job.id})
+                for i in created), count=len(created))
             job.status, job.imported_rows, job.processed_rows = "imported", done, done
             job.finished_at, job.claimed_until = clock.now(), None
             audit.record(session, actor, "accounts.imported", job, after={"accounts": done, "body_id": body.id})
@@ -426,9 +435,9 @@ NAME, TOKEN = "\x00NAME\x00", "\x00TOKEN\x00"  # placeholders in the activation 
 
 
 def _insert_chunk(session: Session, chunk: list[Row], body: Body, actor: User, job: AccountImport, now: datetime,
-                  days: int) -> None:
-    """One chunk of accounts with their role, activation link, e-mail, audit entry and webhook,
-    all in bulk (COPY on PostgreSQL)."""
+                  days: int) -> list[int]:
+    """One chunk of accounts with their role, activation link, e-mail and webhook, all in bulk
+    (COPY on PostgreSQL). Returns the new ids (their audit entries are written at the end)."""
     people = [{"name": r.values["nama"], "nip": r.values["nip"], "email": r.values["email"],
                "unit": r.values.get("unit_kerja") or None, "position": r.values.get("jabatan") or None} for r in chunk]
     common = {"body_id": body.id, "status": "pending", "locale": "id", "is_demo": False, "created_at": now,
@@ -450,12 +459,10 @@ def _insert_chunk(session: Session, chunk: list[Row], body: Body, actor: User, j
     outbox.enqueue_many(
         session, "auth/activation", {"user": SimpleNamespace(name=NAME), "token": TOKEN, "days": days, "body": body},
         ((p["email"], {NAME: p["name"], TOKEN: token}) for p, token in zip(people, tokens, strict=True)))
-    audit.record_many(session, actor, "account.created", [
-        (("users", i), {"status": "pending", "roles": [ASN], "body_id": body.id, "import_id": job.id}) for i in ids
-    ])
     webhooks.emit(session, "account.created", [
         SimpleNamespace(**p, status="pending", body_id=body.id) for p in people
     ])
+    return ids
 
 
 # -- starting jobs --------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ class Config:
     SEP_STRIKE_WINDOW_DAYS = _int("SEP_STRIKE_WINDOW_DAYS", 730)  # a strike counts this long
     SEP_STRIKES_FOR_PERMANENT = _int("SEP_STRIKES_FOR_PERMANENT", 1)  # strikes before "permanent" is proposed
     SEP_PUBLIC_ABUSE_FORM = _bool("SEP_PUBLIC_ABUSE_FORM", False)
+    SEP_REPORT_RATE_LIMIT = os.environ.get("SEP_REPORT_RATE_LIMIT", "20 per hour")  # per signed-in user
     SEP_PUBLIC_REPORT_RATE_LIMIT = os.environ.get("SEP_PUBLIC_REPORT_RATE_LIMIT", "5 per hour")
     SEP_ADMIN_SEES_WARNING_CONTENT = _bool("SEP_ADMIN_SEES_WARNING_CONTENT", False)
     SEP_LETTER_PATTERN_WARNING = os.environ.get("SEP_LETTER_PATTERN_WARNING",

@@ -55,7 +55,8 @@ class EvaluateForm(FlaskForm):
 
 class DeactivateForm(FlaskForm):
     permanent = BooleanField(_l("Deactivate permanently (repeat misuse)"))
-    reason = TextAreaField(_l("Reasoning"), validators=[Length(max=4000)])
+    reason = TextAreaField(_l("Reasoning"), validators=[Length(max=4000)],
+                           description=_l("Shown to the user and, as a copy, to the Sekretaris of the body."))
 
 
 class ReplyForm(FlaskForm):

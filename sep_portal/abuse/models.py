@@ -93,10 +93,16 @@ class AbuseCase(Base):
     def can_work(self, user: User) -> bool:
         return user.has_role(VERIFIKATOR) and user.id != self.account_id
 
+    def can_view(self, user: User) -> bool:
+        """Reviewers, except the reported person (a staff account may be reported too)."""
+        return user.has_any_role(VERIFIKATOR, PEJABAT) and user.id != self.account_id
+
     def can_decide(self, user: User, *, allow_same: bool = False) -> bool:
         if not user.has_role(PEJABAT) or user.id == self.account_id:
             return False
-        return allow_same or user.id != self.substantiated_by_id
+        warning = self.current_warning
+        evaluated_by = warning.evaluated_by_id if warning is not None else None
+        return allow_same or user.id not in (self.substantiated_by_id, evaluated_by)
 
 
 class AbuseReport(Base):

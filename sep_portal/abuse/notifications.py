@@ -35,8 +35,12 @@ def outcome_to_reporters(session: Session, case: Any, outcome: str) -> None:
         select(AbuseReport.reporter_email, User.email, User.locale)
         .outerjoin(User, User.id == AbuseReport.reporter_id)
         .where(AbuseReport.case_id == case.id, AbuseReport.verified_at.is_not(None))).all()
+    seen: set[str] = set()
     for public_email, user_email, locale in rows:
-        _send(session, "case_outcome", [user_email or public_email], {"case": case, "outcome": outcome}, locale)
+        address = user_email or public_email
+        if address and address not in seen:  # one e-mail per reporter, however many reports
+            seen.add(address)
+            _send(session, "case_outcome", [address], {"case": case, "outcome": outcome}, locale)
 
 
 def warning_issued(session: Session, warning: Any, account: Any, sekretaris: list[Any], body: Any) -> None:

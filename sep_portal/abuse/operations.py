@@ -151,7 +151,12 @@ def confirm_public_report(session: Session, token: str, now: datetime) -> AbuseR
         raise DomainError(None, _("This link is not valid or has already been used."))
     if report.created_at + timedelta(hours=current_app.config["SEP_EMAIL_VERIFY_HOURS"]) < now:
         raise DomainError(None, _("This link has expired. Request a new one."))
-    report.verified_at = now
+    claimed = session.execute(update(AbuseReport).where(AbuseReport.id == report.id,
+                                                        AbuseReport.verified_at.is_(None)).values(verified_at=now),
+                              execution_options={"synchronize_session": False}).rowcount
+    if claimed != 1:  # two clicks at once: one confirms
+        raise DomainError(None, _("This link is not valid or has already been used."))
+    session.refresh(report)
     account = find_account(session, report.target)
     if account is not None and account.status != "permanently_deactivated":
         report.case = _open_case(session, account, report.category_id, now)
@@ -384,8 +389,7 @@ def deactivate_account(session: Session, case: AbuseCase, actor: Any, *, permane
                        now: datetime) -> None:
     """Deactivate the case's account: sign-in refused, sessions ended, integrations told at once
     (webhook), the user, the Sekretaris BP and the Admin Pengelola notified."""
-    account = session.get(User, case.account_id)
-    assert account is not None
+    account = User.lock(session, case.account_id)
     if account.status == "permanently_deactivated":
         raise ConflictError(_("The account is already deactivated permanently."))
     before = {"status": account.status}
@@ -431,6 +435,10 @@ def decide_deactivation(session: Session, case_id: int, actor: User, *, permanen
     if repeat and not permanent:
         raise DomainError("permanent", _("For repeat misuse without a warning, only permanent deactivation can be "
                                          "decided here; otherwise issue a warning."))
+    _window, needed = strike_policy()
+    if permanent and case.proposal != "permanent" and strikes_in_window(session, case.account_id, now) < needed:
+        raise DomainError("permanent", _("Permanent deactivation is only for repeated misuse (a strike already on "
+                                         "record)."))
     deactivate_account(session, case, actor, permanent=permanent, reason=reason, now=now)
     return case
 
@@ -516,8 +524,7 @@ def decide_reactivation(session: Session, request_id: int, actor: User, *, appro
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason", _("Give the reasoning of the decision."))
-    account = session.get(User, request.user_id)
-    assert account is not None
+    account = User.lock(session, request.user_id)
     if approve and account.status != "deactivated":
         raise ConflictError(_("The account is no longer temporarily deactivated."))
     request.status = "approved" if approve else "rejected"

@@ -58,8 +58,17 @@ def _categories() -> list[tuple[int | str, str]]:
 
 # -- reporting -----------------------------------------------------------------------------------
 
+def _report_limit() -> str:
+    return current_app.config["SEP_REPORT_RATE_LIMIT"]
+
+
+def _per_user() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
+
+
 @bp.route("/lapor", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_report_limit, methods=["POST"], key_func=_per_user)
 def report() -> Any:
     form = ReportForm()
     form.category_id.choices = _categories()
@@ -153,6 +162,7 @@ def cases() -> Any:
             pass
     if args.get("mine") == "1":
         query = query.where(AbuseCase.assigned_to_id == current_user.id)
+    query = query.where(AbuseCase.account_id != current_user.id)  # nobody reviews a case about themselves
     page = max(1, args.get("page", 1, type=int) or 1)
     per_page = current_app.config["SEP_PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -172,7 +182,7 @@ def cases() -> Any:
 
 def _case(case_id: int) -> AbuseCase:
     case = db.session.get(AbuseCase, case_id)
-    if case is None:
+    if case is None or not case.can_view(_user()):
         raise NotFound()
     return case
 
@@ -293,6 +303,7 @@ def case_deactivate(case_id: int) -> Any:
 @bp.route("/kasus/<int:case_id>/bukti/<int:evidence_id>")
 @require_role(*REVIEWERS)
 def evidence(case_id: int, evidence_id: int) -> Any:
+    _case(case_id)
     row = db.session.scalar(select(ReportEvidence).join(AbuseReport, AbuseReport.id == ReportEvidence.report_id)
                             .where(ReportEvidence.id == evidence_id, AbuseReport.case_id == case_id))
     if row is None:
@@ -342,16 +353,34 @@ def warning(warning_id: int) -> Any:
         422 if form.errors else 200)
 
 
+@bp.route("/peringatan/<int:warning_id>/lampiran/<int:file_id>")
+@login_required
+def reply_file(warning_id: int, file_id: int) -> Any:
+    """An attachment of the reply: for the user, the reviewers and the Sekretaris of the body."""
+    from sep_portal.abuse.models import ReplyFile
+
+    item = db.session.get(WarningLetter, warning_id)
+    if item is None or not _may_read_warning(item):
+        raise NotFound()
+    row = db.session.scalar(select(ReplyFile).where(ReplyFile.warning_id == item.id, ReplyFile.file_id == file_id))
+    if row is None:
+        raise NotFound()
+    return storage.send(row.file)
+
+
+def _may_read_warning(item: WarningLetter) -> bool:
+    user = _user()
+    return (item.user_id == user.id or (user.has_any_role(VERIFIKATOR, PEJABAT) and item.user_id != user.id)
+            or (user.has_role(SEKRETARIS) and user.body_id is not None and user.body_id == item.body_id))
+
+
 @bp.route("/peringatan/<int:warning_id>/surat")
 @login_required
 def warning_letter(warning_id: int) -> Any:
     item = db.session.get(WarningLetter, warning_id)
     if item is None:
         raise NotFound()
-    user = _user()
-    allowed = (item.user_id == user.id or user.has_any_role(VERIFIKATOR, PEJABAT)
-               or (user.has_role(SEKRETARIS) and user.body_id is not None and user.body_id == item.body_id))
-    if not allowed:
+    if not _may_read_warning(item):
         raise NotFound()
     return storage.send(item.letter.file)
 

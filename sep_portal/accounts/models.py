@@ -114,6 +114,13 @@ class User(TimestampMixin, TenantScoped, Base):
         return user.id == self.id or user.has_role(SUPERADMIN)
 
     @classmethod
+    def lock(cls, session, user_id: int) -> User:  # type: ignore[no-untyped-def]
+        """The account, fresh and row-locked (PostgreSQL): status changes by different people
+        (admin, pejabat, sweep) happen one after the other, each seeing the last one's result."""
+        return session.execute(select(cls).where(cls.id == user_id).with_for_update(of=cls)
+                               .execution_options(populate_existing=True)).scalar_one()
+
+    @classmethod
     def nip_taken_message(cls, session, nip: str) -> str | None:  # type: ignore[no-untyped-def]
         """Why ``nip`` cannot be given to a new account (registration, creation, import), or None.
         A permanently deactivated account keeps its NIP for ever: it can never come back."""

@@ -150,7 +150,9 @@ def register_sekretaris(session: Session, *, name: str, email: str, nip: str, po
         return None
     taken = session.scalar(select(User.status).where(User.nip == nip))
     if taken == "permanently_deactivated":
-        raise DomainError("nip", User.nip_taken_message(session, nip) or "")
+        # Said plainly, but without telling an anonymous visitor about someone's sanction.
+        raise DomainError("nip", _("This NIP cannot be registered. Contact the helpdesk if you think this is a "
+                                   "mistake."))
     if taken is not None:
         raise DomainError("nip", _("This NIP is already registered. If this is your NIP, sign in or "
                                    "reset your password; otherwise contact the helpdesk."))

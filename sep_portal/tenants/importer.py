@@ -268,6 +268,7 @@ def _write_first(session: Session, job_id: int, done: int) -> None:
     writes first waits its turn (busy timeout) and then sees the latest data. Not on PostgreSQL:
     there the job row must stay free for the progress updates made from another connection."""
     if session.get_bind().dialect.name == "sqlite":
+        session.commit()  # end a transaction that has only read so far (it would hold an old snapshot)
         session.execute(update(AccountImport).where(AccountImport.id == job_id).values(processed_rows=done))
 
 

@@ -139,6 +139,7 @@ def update_account(session: Session, actor: User, body: Body, account: User, *, 
 
 def disable_account(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
     """The admin's own switch: the account cannot sign in and its sessions end at once."""
+    account = User.lock(session, account.id)
     _ensure_managed(account, body, actor)
     _ensure_not_successor(session, account, body)
     if account.status == "disabled":
@@ -158,6 +159,7 @@ def disable_account(session: Session, actor: User, body: Body, account: User, *,
 
 def enable_account(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
     """Lift the admin's own disabling (never a deactivation by Ditjen)."""
+    account = User.lock(session, account.id)
     _ensure_managed(account, body, actor)
     if account.status != "disabled":
         raise ConflictError(_("Only an account disabled by its Admin Pengelola can be enabled here."))

@@ -226,7 +226,7 @@ def test_permanent_deactivation_bars_the_nip_for_ever(ctx, world):
     with pytest.raises(DomainError) as exc:
         auth_ops.register_sekretaris(ctx, name="X", email="baru@kab.go.id", nip=nip, position="S", organisation="O",
                                      password="Teh-Manis-Hangat-2026", locale="id", now=clock.now())
-    assert "permanen" in exc.value.message
+    assert "helpdesk" in exc.value.message and "permanen" not in exc.value.message  # no sanction told to strangers
     with pytest.raises(DomainError):
         tenant_ops.create_account(ctx, world.admin, world.body, name="X", nip=nip, email="lain@kab.go.id",
                                   unit=None, position=None, now=clock.now())
@@ -255,3 +255,23 @@ def test_reactivation_by_request_of_the_sekretaris(ctx, world):
     assert world.target.status == "active"
     assert _mails(ctx, "abuse/reactivated")[0].recipients == ["pelaku@kab.go.id"]
     assert ctx.scalar(select(func.count()).select_from(AbuseReport)) == 0
+
+
+def test_review_rules_the_reviewer_found(ctx, world, factories):
+    """A reported staff member does not see their own case; permanent deactivation only for
+    repeat misuse; the official who rejected the reply does not also decide."""
+    staff = ctx.get(User, factories.user(roles=("verifikator", "pejabat"), email="staf@kominfo.go.id").id)
+    report = ops.report_account(ctx, world.reporter, target=staff.email, category_id=_category(ctx), description="x",
+                                files=[], now=clock.now())
+    assert not report.case.can_view(staff) and report.case.can_view(world.verifier)
+    warning = _warned(ctx, world)
+    ops.reply_to_warning(ctx, warning.id, world.target, text="Tidak benar.", files=[], now=clock.now())
+    both = ctx.get(User, factories.user(roles=("verifikator", "pejabat")).id)
+    ops.evaluate_reply(ctx, warning.id, both, accept=False, reason="Ditolak.", now=clock.now())
+    with pytest.raises(DomainError):  # four eyes: the evaluator
+        ops.decide_deactivation(ctx, warning.case_id, both, permanent=False, reason="x", now=clock.now())
+    with pytest.raises(DomainError) as exc:  # a first offence is never permanent
+        ops.decide_deactivation(ctx, warning.case_id, world.pejabat, permanent=True, reason="x", now=clock.now())
+    assert exc.value.field == "permanent"
+    ops.decide_deactivation(ctx, warning.case_id, world.pejabat, permanent=False, reason="Terbukti.", now=clock.now())
+    assert world.target.status == "deactivated"

@@ -342,13 +342,14 @@ def tembusan(copy_id: int) -> Any:
         copy.read_at, copy.read_by_id = clock.now(), current_user.id
         db.session.commit()
     letter = db.session.get(Letter, copy.letter_id) if copy.letter_id else None
-    reply_warning = None
-    if copy.kind == "warning_reply" and copy.letter_id:
+    warning = None
+    if copy.letter_id and copy.kind in ("warning_letter", "warning_reply"):
         from sep_portal.abuse.models import WarningLetter
 
-        reply_warning = db.session.scalar(select(WarningLetter).where(WarningLetter.letter_id == copy.letter_id,
-                                                                      WarningLetter.body_id == body.id))
-    return render_template("tenants/tembusan.html", body=body, copy=copy, letter=letter, reply_warning=reply_warning)
+        warning = db.session.scalar(select(WarningLetter).where(WarningLetter.letter_id == copy.letter_id,
+                                                                WarningLetter.body_id == body.id))
+    return render_template("tenants/tembusan.html", body=body, copy=copy, letter=letter, warning=warning,
+                           reply_warning=warning if copy.kind == "warning_reply" else None)
 
 
 @bp.route("/badan/tembusan/<int:copy_id>/berkas")

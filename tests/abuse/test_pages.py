@@ -169,3 +169,14 @@ def test_operator_adds_a_category(client, factories, session):
     client.post("/admin/kategori", data={"code": "doxing", "name": "Doxing",
                                          "description": "Menyebarkan data pribadi orang lain."})
     assert session.scalar(select(AbuseCategory).where(AbuseCategory.code == "doxing")).active
+
+
+def test_the_sekretaris_copy_shows_the_deadline_with_working_days_left(client, app, factories, session):
+    from sep_portal.tenants.models import TembusanCopy
+
+    _body, sekretaris, _target, warning = _case_with_warning(client, app, factories, session)
+    copy = session.scalar(select(TembusanCopy).where(TembusanCopy.kind == "warning_letter"))
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, sekretaris, advance=False)
+    page = client.get(f"/badan/tembusan/{copy.id}").get_data(as_text=True)
+    assert "1 Desember 2026 23.59 WIB" in page and "5 hari kerja lagi" in page

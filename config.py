@@ -117,6 +117,9 @@ class Config:
     SEP_REPORT_RATE_LIMIT = os.environ.get("SEP_REPORT_RATE_LIMIT", "20 per hour")  # per signed-in user
     SEP_PUBLIC_REPORT_RATE_LIMIT = os.environ.get("SEP_PUBLIC_REPORT_RATE_LIMIT", "5 per hour")
     SEP_ADMIN_SEES_WARNING_CONTENT = _bool("SEP_ADMIN_SEES_WARNING_CONTENT", False)
+    # Helpdesk (DESIGN §5)
+    SEP_TICKET_REOPEN_WORKING_DAYS = _int("SEP_TICKET_REOPEN_WORKING_DAYS", 5)
+    SEP_HELPDESK_LEADS = _list("SEP_HELPDESK_LEADS", "")  # escalations; empty: the superadmins
     SEP_LETTER_PATTERN_WARNING = os.environ.get("SEP_LETTER_PATTERN_WARNING",
                                                 "SP-{seq:04d}/DJAI/SEP.02/{month:02d}/{year}")
 

@@ -142,6 +142,12 @@ class WorkingCalendar:
         start, end = hours
         return datetime.combine(day, start, tzinfo=WIB), datetime.combine(day, end, tzinfo=WIB)
 
+    def is_working_time(self, t: datetime) -> bool:
+        """Within working hours of a working day (helpdesk notices are sent only then)."""
+        local = t.astimezone(WIB)
+        span = self._intervals(local.date())
+        return span is not None and span[0] <= local < span[1]
+
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time (within working hours, on working days) between two instants."""
         if end <= start:

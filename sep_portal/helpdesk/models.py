@@ -1,0 +1,122 @@
+"""Helpdesk tickets, the services they are about and the SLA targets per priority."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sep_portal.accounts.models import User
+from sep_portal.core import clock
+from sep_portal.core.db import Base
+
+TICKET_TYPES = ("service_request", "incident", "question")
+STATUSES = ("new", "assigned", "in_progress", "waiting", "resolved", "closed")
+OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class HelpdeskService(Base):
+    """An entry of the service catalogue (SEP application, account activation, 2FA help, …)."""
+
+    __tablename__ = "helpdesk_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str | None] = mapped_column(String(200))
+    manager: Mapped[str | None] = mapped_column(String(200))
+    technical_manager: Mapped[str | None] = mapped_column(String(200))
+    access: Mapped[str | None] = mapped_column(Text)
+    availability_target: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SlaTarget(Base):
+    """Working minutes to the first response and to the resolution, per priority (1 = critical),
+    for one service or (service empty) for every service without its own."""
+
+    __tablename__ = "sla_targets"
+    __table_args__ = (
+        UniqueConstraint("service_id", "priority"),
+        CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
+        CheckConstraint("first_response_minutes > 0 AND resolution_minutes >= first_response_minutes",
+                        name="minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("helpdesk_services.id"))
+    priority: Mapped[int]
+    first_response_minutes: Mapped[int]
+    resolution_minutes: Mapped[int]
+
+
+class Ticket(Base):
+    """A request for help. The SLA clock runs in working hours and stops while the ticket waits
+    on the requester (``paused_since``; the working time already paused is kept)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(f"status IN {_in(STATUSES)}", name="status"),
+        CheckConstraint(f"type IN {_in(TICKET_TYPES)}", name="type"),
+        CheckConstraint("impact BETWEEN 1 AND 3 AND urgency BETWEEN 1 AND 3", name="impact_urgency"),
+        CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
+        CheckConstraint("requester_id IS NOT NULL OR requester_email IS NOT NULL", name="has_requester"),
+        CheckConstraint("status <> 'waiting' OR paused_since IS NOT NULL", name="waiting_is_paused"),
+        Index("ix_tickets_status", "status", "created_at"),
+        Index("ix_tickets_requester", "requester_id", "id"),
+        Index("ix_tickets_assignee", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    service_id: Mapped[int] = mapped_column(ForeignKey("helpdesk_services.id"))
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requester_email: Mapped[str | None] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    impact: Mapped[int] = mapped_column(default=3)
+    urgency: Mapped[int] = mapped_column(default=3)
+    priority: Mapped[int] = mapped_column(default=4)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    paused_since: Mapped[datetime | None]
+    paused_seconds: Mapped[int] = mapped_column(default=0)  # working time spent waiting, so far
+    response_warned_at: Mapped[datetime | None]
+    warned_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+
+    service: Mapped[HelpdeskService] = relationship(lazy="joined")
+    requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    messages: Mapped[list[TicketMessage]] = relationship(order_by="TicketMessage.id", lazy="selectin")
+
+    @property
+    def reference(self) -> str:
+        return f"TKT-{self.id:06d}"
+
+    def can_view(self, user: User) -> bool:
+        from sep_portal.core.permissions import HELPDESK
+
+        return user.id == self.requester_id or user.has_role(HELPDESK)
+
+
+class TicketMessage(Base):
+    """A public reply (the requester sees it) or an internal note (only the helpdesk)."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sep_portal.accounts.models import User
 from sep_portal.core import clock
-from sep_portal.core.db import Base
+from sep_portal.core.db import Base, sql_in
 from sep_portal.core.letters import Letter
 from sep_portal.core.permissions import PEJABAT, VERIFIKATOR
 from sep_portal.core.storage import StoredFile
@@ -19,9 +19,6 @@ PROPOSALS = ("warning", "permanent")
 WARNING_STATUSES = ("issued", "replied", "accepted", "rejected", "expired")
 REQUEST_STATUSES = ("pending", "approved", "rejected")
 
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class AbuseCategory(Base):
@@ -44,12 +41,12 @@ class AbuseCase(Base):
 
     __tablename__ = "abuse_cases"
     __table_args__ = (
-        CheckConstraint(f"status IN {_in(CASE_STATUSES)}", name="status"),
-        CheckConstraint(f"proposal IS NULL OR proposal IN {_in(PROPOSALS)}", name="proposal"),
+        CheckConstraint(f"status IN {sql_in(CASE_STATUSES)}", name="status"),
+        CheckConstraint(f"proposal IS NULL OR proposal IN {sql_in(PROPOSALS)}", name="proposal"),
         CheckConstraint("status <> 'dismissed' OR outcome_reason IS NOT NULL", name="dismissed_has_reason"),
         Index("uq_abuse_cases_open_account", "account_id", unique=True,
-              postgresql_where=text(f"status IN {_in(OPEN_CASE_STATUSES)}"),
-              sqlite_where=text(f"status IN {_in(OPEN_CASE_STATUSES)}")),
+              postgresql_where=text(f"status IN {sql_in(OPEN_CASE_STATUSES)}"),
+              sqlite_where=text(f"status IN {sql_in(OPEN_CASE_STATUSES)}")),
         Index("ix_abuse_cases_status", "status", "opened_at"),
         Index("ix_abuse_cases_body", "body_id", "status"),
     )
@@ -160,7 +157,7 @@ class WarningLetter(Base):
 
     __tablename__ = "warning_letters"
     __table_args__ = (
-        CheckConstraint(f"status IN {_in(WARNING_STATUSES)}", name="status"),
+        CheckConstraint(f"status IN {sql_in(WARNING_STATUSES)}", name="status"),
         CheckConstraint("status = 'issued' OR status = 'expired' OR replied_at IS NOT NULL", name="reply_has_time"),
         CheckConstraint("replied_at IS NULL OR reply_text IS NOT NULL", name="reply_has_text"),
         Index("ix_warning_letters_due", "status", "reply_due_at"),
@@ -215,7 +212,7 @@ class ReactivationRequest(Base):
 
     __tablename__ = "reactivation_requests"
     __table_args__ = (
-        CheckConstraint(f"status IN {_in(REQUEST_STATUSES)}", name="status"),
+        CheckConstraint(f"status IN {sql_in(REQUEST_STATUSES)}", name="status"),
         Index("uq_reactivation_requests_pending", "user_id", unique=True,
               postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sep_portal.accounts.models import User
 from sep_portal.core import clock
-from sep_portal.core.db import Base, TimestampMixin
+from sep_portal.core.db import Base, TimestampMixin, sql_in
 from sep_portal.core.letters import Letter
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR
 from sep_portal.core.storage import StoredFile
@@ -25,18 +25,15 @@ DECISIONS = ("approve", "reject")
 REVIEWER_ROLES = frozenset({VERIFIKATOR, PEJABAT, SUPERADMIN})
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
 
 class Application(TimestampMixin, Base):
     __tablename__ = "applications"
     __table_args__ = (
-        CheckConstraint(f"status IN {_in(STATUSES)}", name="status"),
-        CheckConstraint(f"kind IN {_in(KINDS)}", name="kind"),
-        CheckConstraint(f"identity_doc_type IS NULL OR identity_doc_type IN {_in(IDENTITY_DOCS)}",
+        CheckConstraint(f"status IN {sql_in(STATUSES)}", name="status"),
+        CheckConstraint(f"kind IN {sql_in(KINDS)}", name="kind"),
+        CheckConstraint(f"identity_doc_type IS NULL OR identity_doc_type IN {sql_in(IDENTITY_DOCS)}",
                         name="identity_doc_type"),
-        CheckConstraint(f"recommendation IS NULL OR recommendation IN {_in(DECISIONS)}", name="recommendation"),
+        CheckConstraint(f"recommendation IS NULL OR recommendation IN {sql_in(DECISIONS)}", name="recommendation"),
         CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_has_time"),
         CheckConstraint("status = 'draft' OR body_id IS NOT NULL OR proposed_body_name IS NOT NULL",
                         name="has_body"),
@@ -155,7 +152,7 @@ class ApplicationDocument(Base):
 
     __tablename__ = "application_documents"
     __table_args__ = (
-        CheckConstraint(f"doc_type IN {_in(DOC_TYPES)}", name="doc_type"),
+        CheckConstraint(f"doc_type IN {sql_in(DOC_TYPES)}", name="doc_type"),
         Index("uq_application_documents_current", "application_id", "doc_type", unique=True,
               postgresql_where=text("replaced_at IS NULL"), sqlite_where=text("replaced_at IS NULL")),
     )

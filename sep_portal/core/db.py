@@ -54,6 +54,11 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+def sql_in(values: tuple[str, ...]) -> str:
+    """``('a', 'b')`` for a CHECK constraint: ``status IN {sql_in(STATUSES)}``."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 class TimestampMixin:
     # Callables, evaluated per row: never a value computed once at import.
     created_at: Mapped[datetime] = mapped_column(default=clock.now)

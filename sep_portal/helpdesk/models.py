@@ -8,15 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sep_portal.accounts.models import User
 from sep_portal.core import clock
-from sep_portal.core.db import Base
+from sep_portal.core.db import Base, sql_in
 
 TICKET_TYPES = ("service_request", "incident", "question")
 STATUSES = ("new", "assigned", "in_progress", "waiting", "resolved", "closed")
 OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting")
 
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class HelpdeskService(Base):
@@ -61,8 +58,8 @@ class Ticket(Base):
 
     __tablename__ = "tickets"
     __table_args__ = (
-        CheckConstraint(f"status IN {_in(STATUSES)}", name="status"),
-        CheckConstraint(f"type IN {_in(TICKET_TYPES)}", name="type"),
+        CheckConstraint(f"status IN {sql_in(STATUSES)}", name="status"),
+        CheckConstraint(f"type IN {sql_in(TICKET_TYPES)}", name="type"),
         CheckConstraint("impact BETWEEN 1 AND 3 AND urgency BETWEEN 1 AND 3", name="impact_urgency"),
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
         CheckConstraint("requester_id IS NOT NULL OR requester_email IS NOT NULL", name="has_requester"),

@@ -79,11 +79,9 @@ def deactivated(session: Session, case: Any, account: Any, permanent: bool, sekr
 
 
 def reactivation_requested(session: Session, request: Any) -> None:
-    from sep_portal.accounts.models import User, UserRole
+    from sep_portal.accounts.models import User
 
-    emails = list(session.scalars(select(User.email).join(UserRole, UserRole.user_id == User.id)
-                                  .where(UserRole.role == "pejabat", User.status == "active")))
-    _send(session, "reactivation_requested", emails, {"request": request})
+    _send(session, "reactivation_requested", User.emails_with_role(session, "pejabat"), {"request": request})
 
 
 def reactivation_decided(session: Session, request: Any, account: Any) -> None:

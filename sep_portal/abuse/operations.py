@@ -29,6 +29,7 @@ from sep_portal.accounts.models import User
 from sep_portal.api import webhooks
 from sep_portal.auth import operations as auth_ops
 from sep_portal.core import audit, calendar, letters, storage, sweep
+from sep_portal.core.db import lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import normalize_nip
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS
@@ -169,8 +170,7 @@ def confirm_public_report(session: Session, token: str, now: datetime) -> AbuseR
 # -- the verifier ------------------------------------------------------------------------------------
 
 def lock_case(session: Session, case_id: int) -> AbuseCase:
-    case = session.execute(select(AbuseCase).where(AbuseCase.id == case_id).with_for_update(of=AbuseCase)
-                           .execution_options(populate_existing=True)).scalar_one_or_none()
+    case = lock_row(session, AbuseCase, case_id)
     if case is None:
         raise DomainError(None, _("This case does not exist."))
     return case
@@ -304,9 +304,7 @@ def issue_warning(session: Session, case_id: int, actor: User, *, now: datetime)
 # -- the user: the reply ------------------------------------------------------------------------------
 
 def lock_warning(session: Session, warning_id: int) -> WarningLetter:
-    warning = session.execute(select(WarningLetter).where(WarningLetter.id == warning_id)
-                              .with_for_update(of=WarningLetter)
-                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    warning = lock_row(session, WarningLetter, warning_id)
     if warning is None:
         raise DomainError(None, _("This warning does not exist."))
     return warning
@@ -514,9 +512,7 @@ def decide_reactivation(session: Session, request_id: int, actor: User, *, appro
                         now: datetime) -> ReactivationRequest:
     if not actor.has_role(PEJABAT):
         raise NotPermitted("pejabat")
-    request = session.execute(select(ReactivationRequest).where(ReactivationRequest.id == request_id)
-                              .with_for_update(of=ReactivationRequest)
-                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    request = lock_row(session, ReactivationRequest, request_id)
     if request is None:
         raise DomainError(None, _("This request does not exist."))
     if request.status != "pending":

@@ -117,22 +117,36 @@ class User(TimestampMixin, TenantScoped, Base):
     def lock(cls, session, user_id: int) -> User:  # type: ignore[no-untyped-def]
         """The account, fresh and row-locked (PostgreSQL): status changes by different people
         (admin, pejabat, sweep) happen one after the other, each seeing the last one's result."""
-        return session.execute(select(cls).where(cls.id == user_id).with_for_update(of=cls)
-                               .execution_options(populate_existing=True)).scalar_one()
+        from sep_portal.core.db import lock_row
+
+        user = lock_row(session, cls, user_id)
+        assert user is not None
+        return user
 
     @classmethod
-    def nip_taken_message(cls, session, nip: str) -> str | None:  # type: ignore[no-untyped-def]
-        """Why ``nip`` cannot be given to a new account (registration, creation, import), or None.
-        A permanently deactivated account keeps its NIP for ever: it can never come back."""
+    def emails_with_role(cls, session, *roles: str) -> list[str]:  # type: ignore[no-untyped-def]
+        """The addresses of the active accounts holding any of ``roles``, sorted."""
+        return list(session.scalars(
+            select(cls.email).join(UserRole, UserRole.user_id == cls.id)
+            .where(UserRole.role.in_(roles), cls.status == "active").distinct().order_by(cls.email)))
+
+    @staticmethod
+    def nip_taken_for(status: str | None) -> str | None:
+        """Why a NIP held by an account with ``status`` cannot be given to a new account
+        (creation, import), or None if no account holds it. A permanently deactivated account
+        keeps its NIP for ever: it can never come back."""
         from flask_babel import gettext as _
 
-        status = session.scalar(select(cls.status).where(cls.nip == nip))
         if status is None:
             return None
         if status == "permanently_deactivated":
             return _("This NIP belongs to an account that was deactivated permanently; it can never be registered "
                      "again.")
         return _("This NIP already has an account on the portal.")
+
+    @classmethod
+    def nip_taken_message(cls, session, nip: str) -> str | None:  # type: ignore[no-untyped-def]
+        return cls.nip_taken_for(session.scalar(select(cls.status).where(cls.nip == nip)))
 
     @classmethod
     def by_email(cls, session, email: str) -> User | None:  # type: ignore[no-untyped-def]

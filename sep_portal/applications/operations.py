@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from sep_portal.applications.models import (
 from sep_portal.applications.states import machine
 from sep_portal.auth.operations import normalize_email
 from sep_portal.core import audit, calendar, letters, storage, sweep
+from sep_portal.core.db import lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import (
@@ -368,10 +369,7 @@ def lock_application(session: Session, application_id: int) -> Application:
     """Load the application with a row lock (PostgreSQL), fresh from the database. Every
     transition starts here: of two people acting at once the second waits, then sees the first
     one's change (and gets a conflict instead of overwriting it)."""
-    application = session.execute(
-        select(Application).where(Application.id == application_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    application = lock_row(session, Application, application_id)
     if application is None:
         raise DomainError(None, _("This application does not exist."))
     return application
@@ -543,13 +541,6 @@ def _decision_letter(session: Session, application: Application, actor: User, ou
 
 # -- deadlines (the sweep) --------------------------------------------------------------------------
 
-def _emails_of_role(session: Session, *roles: str) -> list[str]:
-    return list(session.scalars(
-        select(User.email).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(roles), User.status == "active").distinct().order_by(User.email)
-    ))
-
-
 @sweep.task("applications.deadlines")
 def send_deadline_notices(now: datetime) -> int:
     """A reminder to the verifier and the pejabat one working day before the decision is due,
@@ -570,8 +561,9 @@ def send_deadline_notices(now: datetime) -> int:
             due = application.decision_due_at
             assert due is not None and application.complete_at is not None
             if now > due and application.escalated_at is None:
-                if _claim(session, application, "escalated_at", now):
-                    recipients = _emails_of_role(session, PEJABAT, SUPERADMIN)
+                if stamp_once(session, Application, application.id, "escalated_at", now,
+                              Application.status == "complete"):
+                    recipients = User.emails_with_role(session, PEJABAT, SUPERADMIN)
                     notifications.escalation(session, application, recipients)
                     _event(session, application, "system:sweep", "escalated", now)
                     audit.record(session, "system:sweep", "application.escalated", application,
@@ -580,8 +572,9 @@ def send_deadline_notices(now: datetime) -> int:
                 continue
             remind_from = cal.add_working_days(application.complete_at, days - 1)
             if remind_from < now <= due and application.reminder_sent_at is None:
-                if _claim(session, application, "reminder_sent_at", now):
-                    recipients = _emails_of_role(session, PEJABAT)
+                if stamp_once(session, Application, application.id, "reminder_sent_at", now,
+                              Application.status == "complete"):
+                    recipients = User.emails_with_role(session, PEJABAT)
                     verifier = session.get(User, application.completed_by_id) if application.completed_by_id else None
                     if verifier is not None and verifier.email not in recipients:
                         recipients.append(verifier.email)
@@ -593,12 +586,3 @@ def send_deadline_notices(now: datetime) -> int:
         session.commit()
     return sent
 
-
-def _claim(session: Session, application: Application, column: str, now: datetime) -> bool:
-    field = getattr(Application, column)
-    result = session.execute(
-        update(Application).where(Application.id == application.id, field.is_(None),
-                                  Application.status == "complete").values({column: now}),
-        execution_options={"synchronize_session": False},
-    )
-    return result.rowcount == 1

@@ -54,6 +54,28 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+def lock_row(session: Any, model: Any, row_id: int) -> Any:
+    """The row, fresh from the database and locked until the transaction ends (PostgreSQL
+    ``SELECT … FOR UPDATE OF`` its own table, so joined eager loads may come along), or None.
+    Every workflow transition starts here: of two people acting at once, the second waits and
+    then sees the first one's change."""
+    from sqlalchemy import select
+
+    return session.execute(select(model).where(model.id == row_id).with_for_update(of=model)
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def stamp_once(session: Any, model: Any, row_id: int, column: str, now: datetime, *conditions: Any) -> bool:
+    """Set ``column`` to ``now`` if it is still empty (and ``conditions`` hold): a claim that only
+    one of several concurrent sweeps wins. True for the winner."""
+    from sqlalchemy import update
+
+    field = getattr(model, column)
+    result = session.execute(update(model).where(model.id == row_id, field.is_(None), *conditions)
+                             .values({column: now}), execution_options={"synchronize_session": False})
+    return result.rowcount == 1
+
+
 def sql_in(values: tuple[str, ...]) -> str:
     """``('a', 'b')`` for a CHECK constraint: ``status IN {sql_in(STATUSES)}``."""
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sep_portal.accounts.models import User, UserRole
+from sep_portal.accounts.models import User
 from sep_portal.core import audit, calendar, outbox, sweep
+from sep_portal.core.db import lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN
 from sep_portal.core.states import StateMachine, Transition
@@ -44,11 +45,17 @@ def _event(session: Session, ticket: Ticket, actor: object, action: str, before:
 
 
 def _lock(session: Session, ticket_id: int) -> Ticket:
-    ticket = session.execute(select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
-                             .execution_options(populate_existing=True)).scalar_one_or_none()
+    ticket = lock_row(session, Ticket, ticket_id)
     if ticket is None:
         raise DomainError(None, _("This ticket does not exist."))
     return ticket
+
+
+def _restart_clock(ticket: Ticket, now: datetime) -> None:
+    """End a wait on the requester: the working time it lasted no longer counts against the SLA."""
+    if ticket.paused_since is not None:
+        ticket.paused_seconds = int(sla.paused(ticket, calendar.get_calendar(), now).total_seconds())
+        ticket.paused_since = None
 
 
 def _agent(actor: User) -> None:
@@ -139,9 +146,7 @@ def requester_reply(session: Session, ticket_id: int, actor: User, body: str, *,
     session.add(TicketMessage(ticket_id=ticket.id, author_id=actor.id, public=True, body=body[:10000],
                               created_at=now))
     if ticket.status == "waiting":
-        cal = calendar.get_calendar()
-        ticket.paused_seconds += int(cal.working_time_between(ticket.paused_since, now).total_seconds())
-        ticket.paused_since = None
+        _restart_clock(ticket, now)
         _event(session, ticket, actor, "requester_replied", "waiting")
     session.flush()
     return ticket
@@ -153,10 +158,7 @@ def resolve(session: Session, ticket_id: int, actor: User, *, now: datetime) -> 
     before = ticket.status
     if not machine.allowed(before, "resolve"):
         raise ConflictError(_("The ticket cannot be resolved now."))
-    if ticket.paused_since is not None:
-        cal = calendar.get_calendar()
-        ticket.paused_seconds += int(cal.working_time_between(ticket.paused_since, now).total_seconds())
-        ticket.paused_since = None
+    _restart_clock(ticket, now)
     ticket.resolved_at = now
     _event(session, ticket, actor, "resolve", before)
     return ticket
@@ -177,11 +179,6 @@ def reopen(session: Session, ticket_id: int, actor: User, *, now: datetime) -> T
     return ticket
 
 
-def _emails(session: Session, role: str) -> list[str]:
-    return list(session.scalars(select(User.email).join(UserRole, UserRole.user_id == User.id)
-                                .where(UserRole.role == role, User.status == "active")))
-
-
 @sweep.task("helpdesk.sla")
 def sla_notices(now: datetime) -> int:
     """Warn the assignee before a resolution breach and escalate to the helpdesk leads at the
@@ -196,17 +193,17 @@ def sla_notices(now: datetime) -> int:
             open_tickets = session.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATUSES),
                                                                 Ticket.paused_since.is_(None),
                                                                 Ticket.escalated_at.is_(None))).all()
-            leads = current_app.config["SEP_HELPDESK_LEADS"] or _emails(session, SUPERADMIN)
+            leads = current_app.config["SEP_HELPDESK_LEADS"] or User.emails_with_role(session, SUPERADMIN)
             for ticket in open_tickets:
                 targets = sla.targets_for(session, ticket.service_id, ticket.priority)
                 left = sla.resolution_left(ticket, cal, targets, now)
-                if left <= timedelta(0) and _claim(session, ticket, "escalated_at", now):
+                if left <= timedelta(0) and stamp_once(session, Ticket, ticket.id, "escalated_at", now):
                     if leads:
                         outbox.enqueue(session, "helpdesk/escalation", leads, {"ticket": ticket})
                     audit.record(session, "system:sweep", "ticket.escalated", ticket)
                     sent += 1
                 elif (0 < left.total_seconds() <= targets.resolution.total_seconds() * sla.WARN_AT_SHARE
-                      and ticket.assignee is not None and _claim(session, ticket, "warned_at", now)):
+                      and ticket.assignee is not None and stamp_once(session, Ticket, ticket.id, "warned_at", now)):
                     outbox.enqueue(session, "helpdesk/breach_warning", [ticket.assignee.email],
                                    {"ticket": ticket, "left_minutes": int(left.total_seconds() // 60)})
                     sent += 1
@@ -221,8 +218,3 @@ def sla_notices(now: datetime) -> int:
         session.commit()
     return sent
 
-
-def _claim(session: Session, ticket: Ticket, column: str, now: datetime) -> bool:
-    field = getattr(Ticket, column)
-    return session.execute(update(Ticket).where(Ticket.id == ticket.id, field.is_(None)).values({column: now}),
-                           execution_options={"synchronize_session": False}).rowcount == 1

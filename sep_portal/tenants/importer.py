@@ -236,12 +236,9 @@ class Checker:
         taken = dict(self.session.execute(select(User.nip, User.status).where(User.nip.in_(nips))).all())
         taken_emails = set(self.session.scalars(select(User.email).where(User.email.in_(emails))))
         for row in chunk:
-            status = taken.get(row.values.get("nip", ""))
-            if status == "permanently_deactivated":
-                row.problems.append(("nip", _("This NIP belongs to an account that was deactivated permanently; "
-                                              "it can never be registered again.")))
-            elif status is not None:
-                row.problems.append(("nip", _("This NIP already has an account on the portal.")))
+            problem = User.nip_taken_for(taken.get(row.values.get("nip", "")))
+            if problem:
+                row.problems.append(("nip", problem))
             if row.values.get("email") in taken_emails:
                 row.problems.append(("email", _("This e-mail address already has an account on the portal.")))
 

@@ -67,10 +67,6 @@ def _clean(value: str | None, limit: int) -> str | None:
     return value[:limit] or None
 
 
-def nip_taken_message(session: Session, nip: str) -> str | None:
-    return User.nip_taken_message(session, nip)
-
-
 def create_account(session: Session, actor: User, body: Body, *, name: str, nip: str, email: str,
                    unit: str | None, position: str | None, now: datetime) -> User:
     """A new ASN account of the admin's body; the person activates it from an e-mailed link and
@@ -82,7 +78,7 @@ def create_account(session: Session, actor: User, body: Body, *, name: str, nip:
     problem = nip_problem(nip)
     if problem:
         raise DomainError("nip", problem)
-    taken = nip_taken_message(session, nip)
+    taken = User.nip_taken_message(session, nip)
     if taken:
         raise DomainError("nip", taken)
     email = auth_ops.normalize_email(email)
@@ -126,7 +122,7 @@ def update_account(session: Session, actor: User, body: Body, account: User, *, 
         if account.status != "pending":
             raise DomainError("nip", _("The NIP of an activated account cannot be changed."))
         new_nip = normalize_nip(nip)
-        problem = nip_problem(new_nip) or nip_taken_message(session, new_nip)
+        problem = nip_problem(new_nip) or User.nip_taken_message(session, new_nip)
         if problem:
             raise DomainError("nip", problem)
         account.nip = new_nip

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sep_portal.accounts.models import User
 from sep_portal.core import clock
 from sep_portal.core.db import Base, sql_in
+from sep_portal.core.storage import StoredFile
 
 TICKET_TYPES = ("service_request", "incident", "question")
 STATUSES = ("new", "assigned", "in_progress", "waiting", "resolved", "closed")
@@ -90,15 +91,31 @@ class Ticket(Base):
     response_warned_at: Mapped[datetime | None]
     warned_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+    # Someone without an account, who opened the ticket by the public form, follows it by a link.
+    requester_name: Mapped[str | None] = mapped_column(String(200))
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Whether the targets were met, recorded when the first response and the resolution happen.
+    response_met: Mapped[bool | None]
+    resolution_met: Mapped[bool | None]
 
     service: Mapped[HelpdeskService] = relationship(lazy="joined")
     requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     messages: Mapped[list[TicketMessage]] = relationship(order_by="TicketMessage.id", lazy="selectin")
+    attachments: Mapped[list[TicketAttachment]] = relationship(order_by="TicketAttachment.id", lazy="selectin")
+    survey: Mapped[TicketSurvey | None] = relationship(lazy="selectin", back_populates="ticket")
 
     @property
     def reference(self) -> str:
         return f"TKT-{self.id:06d}"
+
+    @property
+    def contact_email(self) -> str | None:
+        return self.requester.email if self.requester is not None else self.requester_email
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
     def can_view(self, user: User) -> bool:
         from sep_portal.core.permissions import HELPDESK
@@ -117,3 +134,77 @@ class TicketMessage(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class TicketAttachment(Base):
+    """A file sent with the ticket or with one of its messages (through the storage module)."""
+
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_messages.id", ondelete="CASCADE"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+
+
+class TicketRequest(Base):
+    """A ticket sent by the public form, waiting until its sender confirms the e-mail address."""
+
+    __tablename__ = "ticket_requests"
+    __table_args__ = (CheckConstraint(f"type IN {sql_in(TICKET_TYPES)}", name="type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(20))
+    service_id: Mapped[int] = mapped_column(ForeignKey("helpdesk_services.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    confirmed_at: Mapped[datetime | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+
+SURVEY_ELEMENTS = ("speed", "competence", "clarity", "courtesy")
+
+
+class TicketSurvey(Base):
+    """The requester's rating after resolution: each service element on the 1–4 scale of the
+    community satisfaction survey (PermenPANRB 14/2017), and a comment."""
+
+    __tablename__ = "ticket_surveys"
+    __table_args__ = (
+        CheckConstraint(" AND ".join(f"score_{e} BETWEEN 1 AND 4" for e in SURVEY_ELEMENTS), name="scores"),
+        Index("ix_ticket_surveys_service_month", "service_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("helpdesk_services.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
+    score_speed: Mapped[int]
+    score_competence: Mapped[int]
+    score_clarity: Mapped[int]
+    score_courtesy: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="survey")
+
+    @property
+    def average(self) -> float:
+        return sum(getattr(self, f"score_{e}") for e in SURVEY_ELEMENTS) / len(SURVEY_ELEMENTS)
+
+
+class SavedView(Base):
+    """An agent's named queue filter."""
+
+    __tablename__ = "helpdesk_saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(500))

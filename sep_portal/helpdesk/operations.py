@@ -113,6 +113,8 @@ def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: b
     session.add(message)
     if public and ticket.first_response_at is None:
         ticket.first_response_at = now
+        targets = sla.targets_for(session, ticket.service_id, ticket.priority)
+        ticket.response_met = calendar.get_calendar().working_time_between(ticket.created_at, now) <= targets.first_response
     if public and ticket.status in ("new", "assigned"):
         if ticket.assignee_id is None:
             ticket.assignee_id = actor.id
@@ -160,6 +162,8 @@ def resolve(session: Session, ticket_id: int, actor: User, *, now: datetime) -> 
         raise ConflictError(_("The ticket cannot be resolved now."))
     _restart_clock(ticket, now)
     ticket.resolved_at = now
+    targets = sla.targets_for(session, ticket.service_id, ticket.priority)
+    ticket.resolution_met = sla.resolution_left(ticket, calendar.get_calendar(), targets, now) >= timedelta(0)
     _event(session, ticket, actor, "resolve", before)
     return ticket
 

@@ -107,9 +107,6 @@ def report_account(session: Session, reporter: User, *, target: str, category_id
     """A signed-in user reports an account. The answer is the same whether or not the account
     exists; a report about an unknown account is kept without a case."""
     category = _validate_report(session, target=target, category_id=category_id, description=description)
-    files = [f for f in files if f is not None and getattr(f, "filename", "")]
-    if len(files) > MAX_EVIDENCE_FILES:
-        raise DomainError("files", _("Attach at most %(n)d files.", n=MAX_EVIDENCE_FILES))
     account = find_account(session, target)
     if account is not None and account.id == reporter.id:
         raise DomainError("target", _("You cannot report your own account."))
@@ -119,15 +116,13 @@ def report_account(session: Session, reporter: User, *, target: str, category_id
         report.case = _open_case(session, account, category.id, now)
     session.add(report)
     session.flush()
-    for upload in files:
-        try:
-            stored = storage.save_upload(session, upload, purpose="abuse:evidence", created_by=reporter)
-        except DomainError as exc:
-            raise DomainError("files", exc.message) from None
+    stored_files = storage.save_uploads(session, files, purpose="abuse:evidence", created_by=reporter,
+                                        max_files=MAX_EVIDENCE_FILES)
+    for stored in stored_files:
         session.add(ReportEvidence(report_id=report.id, file_id=stored.id))
     session.flush()
     audit.record(session, reporter, "abuse.reported", report,
-                 after={"category": category.code, "case_id": report.case_id, "evidence": len(files)})
+                 after={"category": category.code, "case_id": report.case_id, "evidence": len(stored_files)})
     notifications.report_received(session, report, reporter.email, reporter.locale)
     return report
 
@@ -323,9 +318,6 @@ def reply_to_warning(session: Session, warning_id: int, actor: User, *, text: st
     text = (text or "").strip()
     if not text:
         raise DomainError("text", _("Write your reply."))
-    files = [f for f in files if f is not None and getattr(f, "filename", "")]
-    if len(files) > MAX_EVIDENCE_FILES:
-        raise DomainError("files", _("Attach at most %(n)d files.", n=MAX_EVIDENCE_FILES))
     if warning.status != "issued":
         raise ConflictError(_("This warning has already been answered or closed."))
     claimed = session.execute(
@@ -338,11 +330,9 @@ def reply_to_warning(session: Session, warning_id: int, actor: User, *, text: st
         raise DomainError("text", _("The deadline for replying was %(due)s. A reply can no longer be accepted.",
                                     due=format_datetime(warning.reply_due_at)))
     session.refresh(warning)
-    for upload in files:
-        try:
-            stored = storage.save_upload(session, upload, purpose="abuse:reply", created_by=actor)
-        except DomainError as exc:
-            raise DomainError("files", exc.message) from None
+    stored_files = storage.save_uploads(session, files, purpose="abuse:reply", created_by=actor,
+                                        max_files=MAX_EVIDENCE_FILES)
+    for stored in stored_files:
         session.add(ReplyFile(warning_id=warning.id, file_id=stored.id))
     case = lock_case(session, warning.case_id)
     case.status = "replied"
@@ -352,7 +342,7 @@ def reply_to_warning(session: Session, warning_id: int, actor: User, *, text: st
                                  subject=f"Tembusan: balasan {actor.name} atas {warning.letter.number}",
                                  summary=text[:8000]))
     session.flush()
-    audit.record(session, actor, "abuse.warning_replied", warning, after={"files": len(files)})
+    audit.record(session, actor, "abuse.warning_replied", warning, after={"files": len(stored_files)})
     notifications.reply_copy(session, warning, actor, _sekretaris_of(session, warning.body_id))
     return warning
 

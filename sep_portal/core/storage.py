@@ -203,6 +203,22 @@ def save_upload(session: Session, upload: Any, *, purpose: str, created_by: Any 
                 purpose=purpose, created_by=created_by, pages=pages)
 
 
+def save_uploads(session: Session, uploads: Collection[Any], *, purpose: str, created_by: Any = None,
+                 max_files: int = 5, field: str = "files") -> list[StoredFile]:
+    """Check and store the files of a multiple-file field (empty inputs ignored); any bad file
+    or more than ``max_files`` is an error on ``field``."""
+    uploads = [u for u in uploads if u is not None and getattr(u, "filename", "")]
+    if len(uploads) > max_files:
+        raise DomainError(field, _("Attach at most %(n)d files.", n=max_files))
+    stored = []
+    for upload in uploads:
+        try:
+            stored.append(save_upload(session, upload, purpose=purpose, created_by=created_by))
+        except DomainError as exc:
+            raise DomainError(field, exc.message) from None
+    return stored
+
+
 def save_generated(session: Session, data: bytes, *, kind: str, filename: str, purpose: str,
                    created_by: Any = None) -> StoredFile:
     """Store a file the portal made itself (a letter PDF)."""

@@ -2,7 +2,11 @@
 reopened by the requester within a configurable number of working days. No HTTP here."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -10,13 +14,28 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
-from sep_portal.core import audit, calendar, outbox, sweep
+from sep_portal.core import audit, calendar, outbox, storage, sweep
 from sep_portal.core.db import lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN
+from sep_portal.core.security import hash_token, new_token
 from sep_portal.core.states import StateMachine, Transition
-from sep_portal.helpdesk import sla
-from sep_portal.helpdesk.models import OPEN_STATUSES, STATUSES, TICKET_TYPES, HelpdeskService, Ticket, TicketMessage
+from sep_portal.helpdesk import notifications, sla
+from sep_portal.helpdesk.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    SURVEY_ELEMENTS,
+    TICKET_TYPES,
+    HelpdeskService,
+    SavedView,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketRequest,
+    TicketSurvey,
+)
+
+MAX_FILES = 5
 
 machine = StateMachine("ticket", STATUSES, [
     Transition("new", "assign", "assigned"),
@@ -63,8 +82,8 @@ def _agent(actor: User) -> None:
         raise NotPermitted("helpdesk")
 
 
-def open_ticket(session: Session, requester: User, *, type_: str, service_id: int | None, subject: str,
-                description: str, impact: int = 3, urgency: int = 3, now: datetime) -> Ticket:
+def _validated(session: Session, type_: str, service_id: int | None, subject: str,
+               description: str) -> tuple[HelpdeskService, str, str]:
     if type_ not in TICKET_TYPES:
         raise DomainError("type", _("Choose the kind of request."))
     service = session.get(HelpdeskService, service_id) if service_id else None
@@ -75,16 +94,115 @@ def open_ticket(session: Session, requester: User, *, type_: str, service_id: in
         raise DomainError("subject", _("Write a short subject."))
     if not description:
         raise DomainError("description", _("Describe what you need or what went wrong."))
+    return service, subject, description[:10000]
+
+
+def _attach(session: Session, ticket: Ticket, message: TicketMessage | None, files: Collection[Any],
+            actor: User | None) -> int:
+    stored = storage.save_uploads(session, files, purpose="helpdesk:attachment", created_by=actor,
+                                  max_files=MAX_FILES)
+    for item in stored:
+        session.add(TicketAttachment(ticket_id=ticket.id, message_id=message.id if message else None,
+                                     file_id=item.id))
+    return len(stored)
+
+
+def open_ticket(session: Session, requester: User, *, type_: str, service_id: int | None, subject: str,
+                description: str, impact: int = 3, urgency: int = 3, files: Collection[Any] = (),
+                now: datetime) -> Ticket:
+    service, subject, description = _validated(session, type_, service_id, subject, description)
     if impact not in (1, 2, 3) or urgency not in (1, 2, 3):
         raise DomainError("impact", _("Choose the impact and the urgency."))
     ticket = Ticket(type=type_, service_id=service.id, requester_id=requester.id, subject=subject,
-                    description=description[:10000], impact=impact, urgency=urgency,
+                    description=description, impact=impact, urgency=urgency,
                     priority=sla.priority_for(impact, urgency), status="new", created_at=now)
     session.add(ticket)
     session.flush()
+    attached = _attach(session, ticket, None, files, requester)
+    session.flush()
     audit.record(session, requester, "ticket.opened", ticket, after={"priority": ticket.priority,
-                                                                     "service": service.code})
+                                                                     "service": service.code, "files": attached})
+    notifications.opened(session, ticket)
     return ticket
+
+
+# -- people without an account ------------------------------------------------------------------------
+
+def access_token(ticket: Ticket) -> str:
+    """The secret of a public ticket's link, derived from the app's key (so every e-mail about the
+    ticket can carry the link); only its SHA-256 is stored, to find the ticket."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"ticket-access:{ticket.id}:{ticket.requester_email}".encode(), hashlib.sha256)
+    return digest.hexdigest()
+
+
+def ticket_for_token(session: Session, ticket_id: int, token: str) -> Ticket | None:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.requester_id is not None or not ticket.access_token_hash:
+        return None
+    if not hmac.compare_digest(ticket.access_token_hash, hash_token(token or "")):
+        return None
+    return ticket
+
+
+def request_public_ticket(session: Session, *, email: str, name: str, type_: str, service_id: int | None,
+                          subject: str, description: str, now: datetime) -> TicketRequest:
+    """The public form: nothing opens until the sender confirms the address by the e-mailed link."""
+    from sep_portal.auth import operations as auth_ops
+
+    email = auth_ops.normalize_email(email or "")
+    if "@" not in email:
+        raise DomainError("email", _("Enter a valid e-mail address."))
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        raise DomainError("name", _("Write your name."))
+    service, subject, description = _validated(session, type_, service_id, subject, description)
+    token, digest = new_token()
+    pending = TicketRequest(email=email, name=name, type=type_, service_id=service.id, subject=subject,
+                            description=description, token_hash=digest, created_at=now)
+    session.add(pending)
+    session.flush()
+    notifications.public_verify(session, email, subject, token)
+    return pending
+
+
+def confirm_public_ticket(session: Session, token: str, *, now: datetime) -> tuple[Ticket, str]:
+    """Open the ticket of a confirmed public request (once); returns it with its link's secret."""
+    pending = session.scalar(select(TicketRequest).where(TicketRequest.token_hash == hash_token(token or "")))
+    if pending is None or pending.confirmed_at is not None:
+        raise DomainError(None, _("This link is not valid or has already been used."))
+    if pending.created_at + timedelta(hours=current_app.config["SEP_EMAIL_VERIFY_HOURS"]) < now:
+        raise DomainError(None, _("This link has expired. Send the form again."))
+    claimed = session.execute(update(TicketRequest).where(TicketRequest.id == pending.id,
+                                                          TicketRequest.confirmed_at.is_(None))
+                              .values(confirmed_at=now), execution_options={"synchronize_session": False}).rowcount
+    if claimed != 1:  # two clicks at once: one opens the ticket
+        raise DomainError(None, _("This link is not valid or has already been used."))
+    ticket = Ticket(type=pending.type, service_id=pending.service_id, requester_email=pending.email,
+                    requester_name=pending.name, subject=pending.subject, description=pending.description,
+                    priority=sla.priority_for(3, 3), status="new", created_at=now)
+    session.add(ticket)
+    session.flush()
+    secret = access_token(ticket)
+    ticket.access_token_hash = hash_token(secret)
+    pending.ticket_id = ticket.id
+    session.flush()
+    audit.record(session, "public", "ticket.opened", ticket, after={"priority": ticket.priority, "public": True})
+    notifications.opened(session, ticket, secret)
+    return ticket, secret
+
+
+def _check_requester(ticket: Ticket, requester: User | None) -> None:
+    """``requester`` None stands for the holder of a public ticket's link (checked by the view)."""
+    if requester is None:
+        if ticket.requester_id is not None:
+            raise NotPermitted("requester")
+    elif requester.id != ticket.requester_id:
+        raise NotPermitted("requester")
+
+
+def _actor(ticket: Ticket, requester: User | None) -> object:
+    return requester if requester is not None else "public"
 
 
 def assign(session: Session, ticket_id: int, actor: User, assignee_id: int, *, now: datetime) -> Ticket:
@@ -96,11 +214,31 @@ def assign(session: Session, ticket_id: int, actor: User, assignee_id: int, *, n
     before = ticket.status
     ticket.assignee_id = assignee.id
     _event(session, ticket, actor, "assign", before)
+    session.refresh(ticket, ["assignee"])
+    if assignee.id != actor.id:
+        notifications.assigned(session, ticket)
     return ticket
 
 
-def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: bool, now: datetime) -> TicketMessage:
-    """An agent's public reply (the first one stops the first-response clock) or internal note."""
+def set_priority(session: Session, ticket_id: int, actor: User, *, impact: int, urgency: int) -> Ticket:
+    """An agent corrects the requester's impact and urgency; the priority follows the matrix."""
+    ticket = _lock(session, ticket_id)
+    _agent(actor)
+    if impact not in (1, 2, 3) or urgency not in (1, 2, 3):
+        raise DomainError("impact", _("Choose the impact and the urgency."))
+    before = {"impact": ticket.impact, "urgency": ticket.urgency, "priority": ticket.priority}
+    ticket.impact, ticket.urgency, ticket.priority = impact, urgency, sla.priority_for(impact, urgency)
+    session.flush()
+    audit.record(session, actor, "ticket.priority_set", ticket, before=before,
+                 after={"impact": impact, "urgency": urgency, "priority": ticket.priority})
+    return ticket
+
+
+def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: bool, now: datetime,
+          files: Collection[Any] = (), then: str | None = None) -> TicketMessage:
+    """An agent's public reply (the first one stops the first-response clock) or internal note,
+    then optionally ``then`` = "wait" (on the requester) or "resolve". The requester gets one
+    e-mail for a public reply, whatever follows it; never one for an internal note."""
     ticket = _lock(session, ticket_id)
     _agent(actor)
     body = (body or "").strip()
@@ -108,55 +246,80 @@ def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: b
         raise DomainError("body", _("Write the message."))
     if ticket.status == "closed":
         raise ConflictError(_("This ticket is closed."))
+    if then not in (None, "wait", "resolve"):
+        raise DomainError("then", _("Choose what happens after the reply."))
+    if then and not public:
+        raise DomainError("then", _("Only a public reply can wait on the requester or resolve the ticket."))
     message = TicketMessage(ticket_id=ticket.id, author_id=actor.id, public=public, body=body[:10000],
                             created_at=now)
     session.add(message)
+    session.flush()
+    attached = _attach(session, ticket, message, files, actor)
     if public and ticket.first_response_at is None:
         ticket.first_response_at = now
         targets = sla.targets_for(session, ticket.service_id, ticket.priority)
-        ticket.response_met = calendar.get_calendar().working_time_between(ticket.created_at, now) <= targets.first_response
+        used = calendar.get_calendar().working_time_between(ticket.created_at, now)
+        ticket.response_met = used <= targets.first_response
     if public and ticket.status in ("new", "assigned"):
         if ticket.assignee_id is None:
             ticket.assignee_id = actor.id
         _event(session, ticket, actor, "start", ticket.status)
     session.flush()
+    audit.record(session, actor, "ticket.replied" if public else "ticket.noted", ticket,
+                 after={"message_id": message.id, "files": attached})
+    if then == "wait":
+        _wait(session, ticket, actor, now)
+    elif then == "resolve":
+        _resolve(session, ticket, actor, now)
+    if public:
+        session.refresh(ticket, ["attachments"])
+        notifications.agent_replied(session, ticket, message)
     return message
+
+
+def _wait(session: Session, ticket: Ticket, actor: User, now: datetime) -> None:
+    before = ticket.status
+    if not machine.allowed(before, "wait"):
+        raise ConflictError(_("The ticket cannot wait on the requester now."))
+    ticket.paused_since = now
+    _event(session, ticket, actor, "wait", before)
 
 
 def wait_on_requester(session: Session, ticket_id: int, actor: User, *, now: datetime) -> Ticket:
     """Stop the SLA clock until the requester answers."""
     ticket = _lock(session, ticket_id)
     _agent(actor)
-    before = ticket.status
-    if not machine.allowed(before, "wait"):
-        raise ConflictError(_("The ticket cannot wait on the requester now."))
-    ticket.paused_since = now
-    _event(session, ticket, actor, "wait", before)
+    _wait(session, ticket, actor, now)
+    notifications.waiting(session, ticket)
     return ticket
 
 
-def requester_reply(session: Session, ticket_id: int, actor: User, body: str, *, now: datetime) -> Ticket:
-    """The requester writes; a waiting ticket's clock runs again."""
+def requester_reply(session: Session, ticket_id: int, requester: User | None, body: str, *, now: datetime,
+                    files: Collection[Any] = ()) -> Ticket:
+    """The requester writes; a waiting ticket's clock runs again and the assignee is told."""
     ticket = _lock(session, ticket_id)
-    if actor.id != ticket.requester_id:
-        raise NotPermitted("requester")
+    _check_requester(ticket, requester)
     body = (body or "").strip()
     if not body:
         raise DomainError("body", _("Write the message."))
-    if ticket.status == "closed":
-        raise ConflictError(_("This ticket is closed."))
-    session.add(TicketMessage(ticket_id=ticket.id, author_id=actor.id, public=True, body=body[:10000],
-                              created_at=now))
+    if ticket.status in ("resolved", "closed"):
+        raise ConflictError(_("This ticket is no longer open. Reopen it, or open a new one."))
+    message = TicketMessage(ticket_id=ticket.id, author_id=requester.id if requester else None, public=True,
+                            body=body[:10000], created_at=now)
+    session.add(message)
+    session.flush()
+    attached = _attach(session, ticket, message, files, requester)
     if ticket.status == "waiting":
         _restart_clock(ticket, now)
-        _event(session, ticket, actor, "requester_replied", "waiting")
+        _event(session, ticket, _actor(ticket, requester), "requester_replied", "waiting")
     session.flush()
+    audit.record(session, _actor(ticket, requester), "ticket.requester_replied", ticket,
+                 after={"message_id": message.id, "files": attached})
+    notifications.requester_replied(session, ticket, message)
     return ticket
 
 
-def resolve(session: Session, ticket_id: int, actor: User, *, now: datetime) -> Ticket:
-    ticket = _lock(session, ticket_id)
-    _agent(actor)
+def _resolve(session: Session, ticket: Ticket, actor: User, now: datetime) -> None:
     before = ticket.status
     if not machine.allowed(before, "resolve"):
         raise ConflictError(_("The ticket cannot be resolved now."))
@@ -164,23 +327,87 @@ def resolve(session: Session, ticket_id: int, actor: User, *, now: datetime) -> 
     ticket.resolved_at = now
     targets = sla.targets_for(session, ticket.service_id, ticket.priority)
     ticket.resolution_met = sla.resolution_left(ticket, calendar.get_calendar(), targets, now) >= timedelta(0)
+    ticket.paused_since = now  # the time until a reopen does not count against the target
     _event(session, ticket, actor, "resolve", before)
+
+
+def reopen_until(ticket: Ticket) -> datetime | None:
+    if ticket.status != "resolved" or ticket.resolved_at is None:
+        return None
+    return calendar.add_working_days(ticket.resolved_at, current_app.config["SEP_TICKET_REOPEN_WORKING_DAYS"])
+
+
+def resolve(session: Session, ticket_id: int, actor: User, *, now: datetime) -> Ticket:
+    ticket = _lock(session, ticket_id)
+    _agent(actor)
+    _resolve(session, ticket, actor, now)
+    notifications.resolved(session, ticket, reopen_until(ticket))
     return ticket
 
 
-def reopen(session: Session, ticket_id: int, actor: User, *, now: datetime) -> Ticket:
+def reopen(session: Session, ticket_id: int, requester: User | None, *, now: datetime) -> Ticket:
     """The requester reopens a resolved ticket, within SEP_TICKET_REOPEN_WORKING_DAYS."""
     ticket = _lock(session, ticket_id)
-    if actor.id != ticket.requester_id:
-        raise NotPermitted("requester")
-    if ticket.status != "resolved" or ticket.resolved_at is None:
+    _check_requester(ticket, requester)
+    limit = reopen_until(ticket)
+    if limit is None:
         raise ConflictError(_("Only a resolved ticket can be reopened."))
-    limit = calendar.add_working_days(ticket.resolved_at, current_app.config["SEP_TICKET_REOPEN_WORKING_DAYS"])
     if now > limit:
         raise ConflictError(_("The time to reopen this ticket has passed; open a new one."))
+    _restart_clock(ticket, now)
     ticket.resolved_at = None
-    _event(session, ticket, actor, "reopen", "resolved")
+    ticket.resolution_met = None
+    _event(session, ticket, _actor(ticket, requester), "reopen", "resolved")
+    notifications.reopened(session, ticket)
     return ticket
+
+
+def rate(session: Session, ticket_id: int, requester: User | None, scores: Mapping[str, int | None],
+         comment: str | None, *, now: datetime) -> TicketSurvey:
+    """The satisfaction survey, once per ticket, after it is resolved."""
+    ticket = _lock(session, ticket_id)
+    _check_requester(ticket, requester)
+    if ticket.status not in ("resolved", "closed"):
+        raise ConflictError(_("The service can be rated once the ticket is resolved."))
+    if ticket.survey is not None:
+        raise ConflictError(_("You have already rated this ticket. Thank you."))
+    values = {}
+    for element in SURVEY_ELEMENTS:
+        value = scores.get(element)
+        if value not in (1, 2, 3, 4):
+            raise DomainError(element, _("Choose a rating from 1 to 4."))
+        values[f"score_{element}"] = value
+    survey = TicketSurvey(ticket_id=ticket.id, service_id=ticket.service_id, submitted_at=now,
+                          comment=(comment or "").strip()[:2000] or None, **values)
+    session.add(survey)
+    session.flush()
+    audit.record(session, _actor(ticket, requester), "ticket.rated", ticket, after=values)
+    return survey
+
+
+# -- the agents' saved queue views ----------------------------------------------------------------------
+
+def save_view(session: Session, agent: User, name: str, query: str) -> SavedView:
+    _agent(agent)
+    name = " ".join((name or "").split())[:80]
+    if not name:
+        raise DomainError("name", _("Give the view a name."))
+    view = session.scalar(select(SavedView).where(SavedView.user_id == agent.id, SavedView.name == name))
+    if view is None:
+        view = SavedView(user_id=agent.id, name=name, query=query[:500])
+        session.add(view)
+    else:
+        view.query = query[:500]
+    session.flush()
+    return view
+
+
+def delete_view(session: Session, agent: User, view_id: int) -> None:
+    view = session.get(SavedView, view_id)
+    if view is None or view.user_id != agent.id:
+        raise NotPermitted("view")
+    session.delete(view)
+    session.flush()
 
 
 @sweep.task("helpdesk.sla")

@@ -115,22 +115,25 @@ def _register_blueprints(app: Flask) -> None:
     from sep_portal.api import views as _api_views  # noqa: F401  (attaches the routes)
     from sep_portal.applications import bp as applications_bp
     from sep_portal.auth import bp as auth_bp
-    from sep_portal.helpdesk import operations as _helpdesk_ops  # noqa: F401  (registers its sweep task)
+    from sep_portal.helpdesk import bp as helpdesk_bp
+    from sep_portal.helpdesk import views as _helpdesk_views  # noqa: F401  (attaches the routes)
     from sep_portal.main import bp as main_bp
     from sep_portal.tenants import bp as tenants_bp
     from sep_portal.tenants import views as _tenant_views  # noqa: F401  (attaches the routes)
 
-    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp, abuse_bp):
+    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp, abuse_bp,
+               helpdesk_bp):
         app.register_blueprint(bp)
 
 
 def _register_hooks(app: Flask) -> None:
-    from sep_portal.core.formatting import format_date, format_datetime, format_day
+    from sep_portal.core.formatting import format_date, format_datetime, format_day, format_working_time
     from sep_portal.core.permissions import ROLES
 
     app.jinja_env.filters["dt"] = format_datetime
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["worktime"] = format_working_time
     app.jinja_env.globals["ALL_ROLES"] = ROLES
     from sep_portal.core import clock
 

@@ -130,6 +130,13 @@ class User(TimestampMixin, TenantScoped, Base):
             select(cls.email).join(UserRole, UserRole.user_id == cls.id)
             .where(UserRole.role.in_(roles), cls.status == "active").distinct().order_by(cls.email)))
 
+    @classmethod
+    def active_with_role(cls, session, *roles: str) -> list[User]:  # type: ignore[no-untyped-def]
+        """The active accounts holding any of ``roles``, by name."""
+        return list(session.scalars(
+            select(cls).join(UserRole, UserRole.user_id == cls.id)
+            .where(UserRole.role.in_(roles), cls.status == "active").distinct().order_by(cls.name, cls.id)))
+
     @staticmethod
     def nip_taken_for(status: str | None) -> str | None:
         """Why a NIP held by an account with ``status`` cannot be given to a new account

@@ -1,4 +1,7 @@
-"""Helpdesk (DESIGN §5): tickets measured against SLAs in working hours.
+"""Helpdesk (DESIGN §5): tickets measured against SLAs in working hours, from signed-in users and
+from a public form; the agents' queue; satisfaction surveys.
 
-This first part holds the service catalogue's SLA targets, tickets and their lifecycle, and the
-SLA clock; the pages, knowledge base, SOPs, bimtek and satisfaction surveys come next."""
+The views are imported by the application factory (see tenants/__init__.py for why)."""
+from flask import Blueprint
+
+bp = Blueprint("helpdesk", __name__)

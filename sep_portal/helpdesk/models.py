@@ -101,9 +101,9 @@ class Ticket(Base):
     service: Mapped[HelpdeskService] = relationship(lazy="joined")
     requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    messages: Mapped[list[TicketMessage]] = relationship(order_by="TicketMessage.id", lazy="selectin")
-    attachments: Mapped[list[TicketAttachment]] = relationship(order_by="TicketAttachment.id", lazy="selectin")
-    survey: Mapped[TicketSurvey | None] = relationship(lazy="selectin", back_populates="ticket")
+    messages: Mapped[list[TicketMessage]] = relationship(order_by="TicketMessage.id")
+    attachments: Mapped[list[TicketAttachment]] = relationship(order_by="TicketAttachment.id")
+    survey: Mapped[TicketSurvey | None] = relationship(back_populates="ticket")
 
     @property
     def reference(self) -> str:

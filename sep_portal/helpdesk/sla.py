@@ -39,6 +39,18 @@ def targets_for(session: Session, service_id: int, priority: int) -> Targets:
     return Targets(timedelta(minutes=row.first_response_minutes), timedelta(minutes=row.resolution_minutes))
 
 
+class TargetTable:
+    """Every SLA target, read once (a small table), for pages that show many tickets."""
+
+    def __init__(self, session: Session) -> None:
+        self._rows = {(r.service_id, r.priority): Targets(timedelta(minutes=r.first_response_minutes),
+                                                          timedelta(minutes=r.resolution_minutes))
+                      for r in session.scalars(select(SlaTarget))}
+
+    def __call__(self, service_id: int, priority: int) -> Targets:
+        return self._rows.get((service_id, priority)) or self._rows[(None, priority)]
+
+
 def paused(ticket: Ticket, cal: WorkingCalendar, now: datetime) -> timedelta:
     """Working time spent waiting on the requester, the current wait included."""
     total = timedelta(seconds=ticket.paused_seconds)

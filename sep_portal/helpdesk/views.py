@@ -1,0 +1,501 @@
+"""Helpdesk pages: a requester's tickets (/tiket), the public form and a public ticket's link
+(/tiket/publik), and the agents' queue (/helpdesk). Authorisation is per ticket: a requester
+sees only their own tickets (404 for any other), agents see all."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import NotFound
+
+from sep_portal.accounts.models import User
+from sep_portal.auth.forms import ConfirmForm
+from sep_portal.core import calendar, clock, storage
+from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.forms import apply_error
+from sep_portal.core.permissions import HELPDESK, require_role
+from sep_portal.extensions import db, limiter
+from sep_portal.helpdesk import bp, sla
+from sep_portal.helpdesk import operations as ops
+from sep_portal.helpdesk.forms import (
+    AgentReplyForm,
+    AssignForm,
+    PriorityForm,
+    PublicTicketForm,
+    RequesterReplyForm,
+    SaveViewForm,
+    SurveyForm,
+    TicketForm,
+)
+from sep_portal.helpdesk.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    SURVEY_ELEMENTS,
+    TICKET_TYPES,
+    HelpdeskService,
+    SavedView,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _is_agent() -> bool:
+    return current_user.is_authenticated and current_user.has_role(HELPDESK)
+
+
+def _services() -> list[tuple[int | str, str]]:
+    rows = db.session.scalars(select(HelpdeskService).where(HelpdeskService.active.is_(True))
+                              .order_by(HelpdeskService.id)).all()
+    return [("", _("— choose —"))] + [(s.id, s.name) for s in rows]
+
+
+def _page_args() -> tuple[int, int]:
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    return page, current_app.config["SEP_PAGE_SIZE"]
+
+
+def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalendar) -> dict[str, Any]:
+    """What a page shows of the SLA: time left to the first response and to the resolution."""
+    now = clock.now()
+    return {"response_left": sla.response_left(ticket, cal, targets, now) if ticket.is_open else None,
+            "resolution_left": sla.resolution_left(ticket, cal, targets, now) if ticket.is_open else None,
+            "resolution_due": sla.resolution_due(ticket, cal, targets) if ticket.is_open else None,
+            "paused": ticket.paused_since is not None and ticket.status == "waiting",
+            "targets": targets}
+
+
+# -- the requester ----------------------------------------------------------------------------------
+
+@bp.route("/tiket")
+@login_required
+def my_tickets() -> Any:
+    page, per_page = _page_args()
+    query = select(Ticket).where(Ticket.requester_id == current_user.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(Ticket.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    return render_template("helpdesk/mine.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // per_page)))
+
+
+def _ticket_limit() -> str:
+    return current_app.config["SEP_TICKET_RATE_LIMIT"]
+
+
+def _per_user() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
+
+
+@bp.route("/tiket/baru", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_ticket_limit, methods=["POST"], key_func=_per_user)
+def new_ticket() -> Any:
+    form = TicketForm()
+    form.service_id.choices = _services()
+    if request.method == "GET" and request.args.get("layanan"):
+        service = db.session.scalar(select(HelpdeskService).where(HelpdeskService.code == request.args["layanan"]))
+        form.service_id.data = service.id if service else None
+    if form.validate_on_submit():
+        try:
+            ticket = ops.open_ticket(db.session, _user(), type_=form.type.data, service_id=form.service_id.data,
+                                     subject=form.subject.data, description=form.description.data,
+                                     impact=form.impact.data, urgency=form.urgency.data,
+                                     files=request.files.getlist("files"), now=clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Ticket %(ref)s has been opened. We e-mail you at every reply.", ref=ticket.reference), "success")
+            return redirect(url_for("helpdesk.ticket", ticket_id=ticket.id))
+    return render_template("helpdesk/new.html", form=form, public=False), 422 if form.errors else 200
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or not ticket.can_view(_user()):
+        raise NotFound()
+    return ticket
+
+
+def _public_ticket(ticket_id: int, token: str) -> Ticket:
+    ticket = ops.ticket_for_token(db.session, ticket_id, token)
+    if ticket is None:
+        raise NotFound()
+    return ticket
+
+
+def _render_ticket(ticket: Ticket, token: str | None = None, status: int = 200, **forms: Any) -> Any:
+    agent = token is None and _is_agent()
+    messages = [m for m in ticket.messages if agent or m.public]
+    authors = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({m.author_id for m in messages if m.author_id})))} if messages else {}
+    files_by_message: dict[int | None, list[TicketAttachment]] = {}
+    for attachment in ticket.attachments:
+        files_by_message.setdefault(attachment.message_id, []).append(attachment)
+    is_requester = token is not None or (current_user.is_authenticated and ticket.requester_id == current_user.id)
+    context: dict[str, Any] = {
+        "ticket": ticket, "token": token, "agent": agent, "is_requester": is_requester, "messages": messages,
+        "authors": authors, "files_by_message": files_by_message, "reopen_until": ops.reopen_until(ticket),
+        "now": clock.now(), "confirm": ConfirmForm(), "survey_elements": SURVEY_ELEMENTS,
+        "sla": _clock_of(ticket, sla.targets_for(db.session, ticket.service_id, ticket.priority),
+                         calendar.get_calendar()),
+        "reply_form": forms.get("reply_form") or RequesterReplyForm(prefix="rr"),
+        "survey_form": forms.get("survey_form") or SurveyForm(prefix="sv"),
+    }
+    if agent:
+        assign_form = AssignForm(prefix="as")
+        agents = User.active_with_role(db.session, HELPDESK)
+        assign_form.assignee_id.choices = [(a.id, a.name) for a in agents]
+        assign_form.assignee_id.data = ticket.assignee_id
+        priority_form = forms.get("priority_form") or PriorityForm(prefix="pr", impact=ticket.impact,
+                                                                  urgency=ticket.urgency)
+        context.update(agent_form=forms.get("agent_form") or AgentReplyForm(prefix="ag"), assign_form=assign_form,
+                       priority_form=priority_form)
+    return render_template("helpdesk/ticket.html", **context), status
+
+
+@bp.route("/tiket/<int:ticket_id>")
+@login_required
+def ticket(ticket_id: int) -> Any:
+    return _render_ticket(_ticket(ticket_id))
+
+
+def _back(ticket: Ticket, token: str | None) -> Any:
+    if token:
+        return redirect(url_for("helpdesk.public_ticket", ticket_id=ticket.id, token=token))
+    return redirect(url_for("helpdesk.ticket", ticket_id=ticket.id))
+
+
+def _requester_action(ticket: Ticket, token: str | None, form_name: str, form: Any, run: Any, success: str) -> Any:
+    """Run a requester's action on their ticket; on bad input show the page again with the errors."""
+    if token is None and ticket.requester_id != current_user.id:
+        raise NotFound()  # agents look at tickets; only the requester answers as the requester
+    if form is not None and not form.validate_on_submit():
+        db.session.rollback()
+        return _render_ticket(ticket, token, 422, **{form_name: form})
+    if form is None and not ConfirmForm().validate_on_submit():
+        abort(400)
+    requester = None if token else _user()
+    try:
+        run(requester)
+    except NotPermitted:
+        db.session.rollback()
+        raise NotFound() from None
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _back(ticket, token)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_error(form, exc)
+        return _render_ticket(db.session.get(Ticket, ticket.id), token, 422, **{form_name: form})
+    db.session.commit()
+    flash(success, "success")
+    return _back(ticket, token)
+
+
+def _reply(ticket: Ticket, token: str | None) -> Any:
+    form = RequesterReplyForm(prefix="rr")
+    return _requester_action(ticket, token, "reply_form", form, lambda who: ops.requester_reply(
+        db.session, ticket.id, who, form.body.data, files=request.files.getlist("rr-files"), now=clock.now()),
+        _("Your message has been sent."))
+
+
+def _reopen(ticket: Ticket, token: str | None) -> Any:
+    return _requester_action(ticket, token, "", None, lambda who: ops.reopen(
+        db.session, ticket.id, who, now=clock.now()), _("The ticket has been reopened."))
+
+
+def _rate(ticket: Ticket, token: str | None) -> Any:
+    form = SurveyForm(prefix="sv")
+    return _requester_action(ticket, token, "survey_form", form, lambda who: ops.rate(
+        db.session, ticket.id, who, {e: getattr(form, e).data for e in SURVEY_ELEMENTS}, form.comment.data,
+        now=clock.now()), _("Thank you for rating our service."))
+
+
+def _download(ticket: Ticket, attachment_id: int) -> Any:
+    attachment = db.session.get(TicketAttachment, attachment_id)
+    if attachment is None or attachment.ticket_id != ticket.id:
+        raise NotFound()
+    if attachment.message_id is not None:
+        message = db.session.get(TicketMessage, attachment.message_id)
+        if message is None or (not message.public and not _is_agent()):
+            raise NotFound()  # files of an internal note stay inside the helpdesk
+    return storage.send(attachment.file)
+
+
+@bp.route("/tiket/<int:ticket_id>/balas", methods=["POST"])
+@login_required
+def reply(ticket_id: int) -> Any:
+    return _reply(_ticket(ticket_id), None)
+
+
+@bp.route("/tiket/<int:ticket_id>/buka-kembali", methods=["POST"])
+@login_required
+def reopen(ticket_id: int) -> Any:
+    return _reopen(_ticket(ticket_id), None)
+
+
+@bp.route("/tiket/<int:ticket_id>/nilai", methods=["POST"])
+@login_required
+def rate(ticket_id: int) -> Any:
+    return _rate(_ticket(ticket_id), None)
+
+
+@bp.route("/tiket/<int:ticket_id>/lampiran/<int:attachment_id>")
+@login_required
+def attachment(ticket_id: int, attachment_id: int) -> Any:
+    return _download(_ticket(ticket_id), attachment_id)
+
+
+# -- people without an account ---------------------------------------------------------------------
+
+def _public_limit() -> str:
+    return current_app.config["SEP_PUBLIC_TICKET_RATE_LIMIT"]
+
+
+@bp.route("/tiket/publik", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def public_form() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("helpdesk.new_ticket"))
+    form = PublicTicketForm()
+    form.service_id.choices = _services()
+    if form.validate_on_submit():
+        try:
+            ops.request_public_ticket(db.session, email=form.email.data, name=form.name.data, type_=form.type.data,
+                                      service_id=form.service_id.data, subject=form.subject.data,
+                                      description=form.description.data, now=clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            return render_template("helpdesk/check_email.html")
+    return render_template("helpdesk/new.html", form=form, public=True), 422 if form.errors else 200
+
+
+@bp.route("/tiket/publik/konfirmasi/<token>", methods=["GET", "POST"])
+def public_confirm(token: str) -> Any:
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            ticket, secret = ops.confirm_public_ticket(db.session, token, now=clock.now())
+        except DomainError as exc:
+            db.session.rollback()
+            return render_template("auth/link_problem.html", message=exc.message), 400
+        db.session.commit()
+        flash(_("Ticket %(ref)s has been opened. Keep the link we e-mailed you: it opens this page.",
+                ref=ticket.reference), "success")
+        return redirect(url_for("helpdesk.public_ticket", ticket_id=ticket.id, token=secret))
+    return render_template("helpdesk/confirm.html", form=form)
+
+
+@bp.route("/tiket/publik/<int:ticket_id>/<token>")
+def public_ticket(ticket_id: int, token: str) -> Any:
+    return _render_ticket(_public_ticket(ticket_id, token), token)
+
+
+@bp.route("/tiket/publik/<int:ticket_id>/<token>/balas", methods=["POST"])
+def public_reply(ticket_id: int, token: str) -> Any:
+    return _reply(_public_ticket(ticket_id, token), token)
+
+
+@bp.route("/tiket/publik/<int:ticket_id>/<token>/buka-kembali", methods=["POST"])
+def public_reopen(ticket_id: int, token: str) -> Any:
+    return _reopen(_public_ticket(ticket_id, token), token)
+
+
+@bp.route("/tiket/publik/<int:ticket_id>/<token>/nilai", methods=["POST"])
+def public_rate(ticket_id: int, token: str) -> Any:
+    return _rate(_public_ticket(ticket_id, token), token)
+
+
+@bp.route("/tiket/publik/<int:ticket_id>/<token>/lampiran/<int:attachment_id>")
+def public_attachment(ticket_id: int, token: str, attachment_id: int) -> Any:
+    return _download(_public_ticket(ticket_id, token), attachment_id)
+
+
+# -- the agents ------------------------------------------------------------------------------------
+
+QUEUE_FILTERS = ("status", "priority", "service", "type", "assignee", "q")
+
+
+def _queue_query(args: Any) -> Any:
+    query = select(Ticket)
+    status = args.get("status", "open")
+    if status == "open":
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    elif status in STATUSES:
+        query = query.where(Ticket.status == status)
+    priority = args.get("priority", type=int)
+    if priority in (1, 2, 3, 4):
+        query = query.where(Ticket.priority == priority)
+    service = args.get("service", type=int)
+    if service:
+        query = query.where(Ticket.service_id == service)
+    if args.get("type") in TICKET_TYPES:
+        query = query.where(Ticket.type == args["type"])
+    assignee = args.get("assignee", "")
+    if assignee == "me":
+        query = query.where(Ticket.assignee_id == current_user.id)
+    elif assignee == "none":
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif assignee.isdigit():
+        query = query.where(Ticket.assignee_id == int(assignee))
+    text = " ".join(args.get("q", "").split())[:100]
+    if text:
+        reference = text.upper().removeprefix("TKT-").lstrip("0")
+        conditions = [Ticket.subject.ilike(f"%{text}%")]
+        if reference.isdigit():
+            conditions.append(Ticket.id == int(reference))
+        query = query.where(or_(*conditions))
+    return query, status
+
+
+@bp.route("/helpdesk")
+@require_role(HELPDESK)
+def queue() -> Any:
+    args = request.args
+    query, status = _queue_query(args)
+    page, per_page = _page_args()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    people = (joinedload(Ticket.requester).lazyload("*"), joinedload(Ticket.assignee).lazyload("*"))
+    rows = db.session.scalars(query.options(*people)
+                              .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    targets, cal = sla.TargetTable(db.session), calendar.get_calendar()
+    clocks = {t.id: _clock_of(t, targets(t.service_id, t.priority), cal) for t in rows}
+    services = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
+    agents = User.active_with_role(db.session, HELPDESK)
+    views = db.session.scalars(select(SavedView).where(SavedView.user_id == current_user.id)
+                               .order_by(SavedView.name)).all()
+    current = urlencode({k: args[k] for k in QUEUE_FILTERS if args.get(k)})
+    return render_template("helpdesk/queue.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // per_page)), clocks=clocks, services=services, agents=agents,
+                           views=views, args=args, status=status, current=current,
+                           save_form=SaveViewForm(query=current), confirm=ConfirmForm())
+
+
+@bp.route("/helpdesk/tampilan", methods=["POST"])
+@require_role(HELPDESK)
+def save_view() -> Any:
+    form = SaveViewForm()
+    if form.validate_on_submit():
+        try:
+            ops.save_view(db.session, _user(), form.name.data, form.query.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The view has been saved."), "success")
+    else:
+        flash(_("Give the view a name."), "danger")
+    return redirect(url_for("helpdesk.queue") + ("?" + form.query.data if form.query.data else ""))
+
+
+@bp.route("/helpdesk/tampilan/<int:view_id>/hapus", methods=["POST"])
+@require_role(HELPDESK)
+def delete_view(view_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.delete_view(db.session, _user(), view_id)
+    except NotPermitted:
+        db.session.rollback()
+        raise NotFound() from None
+    db.session.commit()
+    flash(_("The view has been deleted."), "success")
+    return redirect(url_for("helpdesk.queue"))
+
+
+def _agent_action(ticket_id: int, form_name: str, form: Any, run: Any, success: str) -> Any:
+    ticket = _ticket(ticket_id)
+    if form is None:
+        form = ConfirmForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        if form_name:
+            return _render_ticket(ticket, None, 422, **{form_name: form})
+        abort(400)
+    try:
+        run()
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
+    except DomainError as exc:
+        db.session.rollback()
+        if not form_name:
+            flash(exc.message, "danger")
+            return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
+        apply_error(form, exc)
+        return _render_ticket(db.session.get(Ticket, ticket_id), None, 422, **{form_name: form})
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
+
+
+@bp.route("/tiket/<int:ticket_id>/tanggapi", methods=["POST"])
+@require_role(HELPDESK)
+def agent_reply(ticket_id: int) -> Any:
+    form = AgentReplyForm(prefix="ag")
+    return _agent_action(ticket_id, "agent_form", form, lambda: ops.reply(
+        db.session, ticket_id, _user(), form.body.data, public=form.visibility.data == "public",
+        then=form.then.data or None, files=request.files.getlist("ag-files"), now=clock.now()),
+        _("The message has been saved."))
+
+
+@bp.route("/tiket/<int:ticket_id>/tugaskan", methods=["POST"])
+@require_role(HELPDESK)
+def assign(ticket_id: int) -> Any:
+    form = AssignForm(prefix="as")
+    form.assignee_id.choices = []
+    return _agent_action(ticket_id, "", form, lambda: ops.assign(
+        db.session, ticket_id, _user(), form.assignee_id.data or 0, now=clock.now()),
+        _("The ticket has been assigned."))
+
+
+@bp.route("/tiket/<int:ticket_id>/ambil", methods=["POST"])
+@require_role(HELPDESK)
+def take(ticket_id: int) -> Any:
+    return _agent_action(ticket_id, "", None, lambda: ops.assign(
+        db.session, ticket_id, _user(), current_user.id, now=clock.now()), _("The ticket is now yours."))
+
+
+@bp.route("/tiket/<int:ticket_id>/tunggu", methods=["POST"])
+@require_role(HELPDESK)
+def wait(ticket_id: int) -> Any:
+    return _agent_action(ticket_id, "", None, lambda: ops.wait_on_requester(
+        db.session, ticket_id, _user(), now=clock.now()),
+        _("The ticket waits on the requester; the SLA clock is paused."))
+
+
+@bp.route("/tiket/<int:ticket_id>/selesai", methods=["POST"])
+@require_role(HELPDESK)
+def resolve(ticket_id: int) -> Any:
+    return _agent_action(ticket_id, "", None, lambda: ops.resolve(
+        db.session, ticket_id, _user(), now=clock.now()), _("The ticket has been resolved."))
+
+
+@bp.route("/tiket/<int:ticket_id>/prioritas", methods=["POST"])
+@require_role(HELPDESK)
+def set_priority(ticket_id: int) -> Any:
+    form = PriorityForm(prefix="pr")
+    return _agent_action(ticket_id, "priority_form", form, lambda: ops.set_priority(
+        db.session, ticket_id, _user(), impact=form.impact.data, urgency=form.urgency.data),
+        _("The priority has been changed."))

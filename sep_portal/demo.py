@@ -61,6 +61,7 @@ def load(session: Session) -> bool:
         if ADMIN_PENGELOLA in roles:
             session.add(AdminAssignment(body_id=body.id, user_id=user.id, started_at=now))
     _demo_application(session, now)
+    _demo_tickets(session, now)
     return True
 
 
@@ -96,6 +97,28 @@ def _demo_application(session: Session, now: datetime) -> None:
                         now=now)
     ops.attach_document(session, application, applicant, "kpns", _demo_file("png", "KPNS DEMO"), now=now)
     ops.submit_application(session, application, applicant, now=now)
+
+
+def _demo_tickets(session: Session, now: datetime) -> None:
+    """Two tickets in the helpdesk queue: a new incident, and a question waiting on its requester."""
+    from sep_portal.helpdesk import operations as ops
+    from sep_portal.helpdesk.models import HelpdeskService
+
+    people = {u.email: u for u in session.scalars(select(User).where(User.is_demo.is_(True)))}
+    services = {s.code: s.id for s in session.scalars(select(HelpdeskService))}
+    if "sep-aplikasi" not in services:
+        return
+    ops.open_ticket(session, people["asn1@demo.go.id"], type_="incident", service_id=services["sep-aplikasi"],
+                    subject="Lampiran surat tidak bisa diunggah",
+                    description="Saat mengunggah lampiran PDF 3 MB muncul pesan 'Gagal mengunggah'.",
+                    impact=2, urgency=2, now=now)
+    question = ops.open_ticket(session, people["asn2@demo.go.id"], type_="question",
+                               service_id=services["kata-sandi-2fa"], subject="Ganti ponsel, kode 2FA hilang",
+                               description="Ponsel saya diganti; bagaimana memasang ulang aplikasi autentikator?",
+                               now=now)
+    ops.reply(session, question.id, people["helpdesk@demo.go.id"],
+              "Apakah Anda masih menyimpan kode pemulihan yang diberikan saat mengaktifkan 2FA?",
+              public=True, then="wait", now=now)
 
 
 def describe(session: Session, base_url: str) -> str:

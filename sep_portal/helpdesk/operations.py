@@ -449,3 +449,19 @@ def sla_notices(now: datetime) -> int:
         session.commit()
     return sent
 
+
+
+@sweep.task("helpdesk.requests")
+def forget_unconfirmed_requests(now: datetime) -> int:
+    """Public requests never confirmed are deleted a day after their link expired: an address
+    nobody confirmed is not kept."""
+    from sqlalchemy import delete
+
+    from sep_portal.extensions import db
+
+    cutoff = now - timedelta(hours=current_app.config["SEP_EMAIL_VERIFY_HOURS"] + 24)
+    with db.new_session() as session:
+        deleted = session.execute(delete(TicketRequest).where(TicketRequest.confirmed_at.is_(None),
+                                                              TicketRequest.created_at < cutoff)).rowcount
+        session.commit()
+    return deleted

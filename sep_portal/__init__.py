@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, has_request_context, render_template, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -148,8 +148,8 @@ def _register_hooks(app: Flask) -> None:
     @app.after_request
     def _no_store(response: Any) -> Any:
         # Pages of signed-in users must not be kept by browsers or proxies.
-        if current_user and current_user.is_authenticated:
-            response.headers["Cache-Control"] = "no-store"
+        if (current_user and current_user.is_authenticated) or request.path.startswith("/tiket/publik/"):
+            response.headers["Cache-Control"] = "no-store"  # a public ticket's page is private too
         return response
 
 

@@ -60,6 +60,7 @@ def assigned(session: Session, ticket: Ticket) -> None:
                        locale=ticket.assignee.locale)
 
 
-def public_verify(session: Session, email: str, subject: str, token: str) -> None:
+def public_verify(session: Session, email: str, token: str) -> None:
+    """The text typed into the form is not repeated: the form must not send anyone's words."""
     outbox.enqueue(session, "helpdesk/public_verify", [email],
-                   {"subject": subject, "token": token, "hours": current_app.config["SEP_EMAIL_VERIFY_HOURS"]})
+                   {"token": token, "hours": current_app.config["SEP_EMAIL_VERIFY_HOURS"]})

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
@@ -36,11 +36,13 @@ from sep_portal.helpdesk.models import (
 )
 
 MAX_FILES = 5
+MAX_UNCONFIRMED_PER_ADDRESS = 3
 
 machine = StateMachine("ticket", STATUSES, [
     Transition("new", "assign", "assigned"),
     Transition("assigned", "assign", "assigned"),
     Transition("in_progress", "assign", "in_progress"),
+    Transition("waiting", "assign", "waiting"),
     Transition("assigned", "start", "in_progress"),
     Transition("new", "start", "in_progress"),
     Transition("new", "wait", "waiting"),
@@ -57,6 +59,8 @@ machine = StateMachine("ticket", STATUSES, [
 
 
 def _event(session: Session, ticket: Ticket, actor: object, action: str, before: str) -> None:
+    if not machine.allowed(before, action):
+        raise ConflictError(_("This cannot be done while the ticket has its present status."))
     ticket.status = machine.transition(before, action).target
     session.flush()
     audit.record(session, actor, f"ticket.{action}", ticket, before={"status": before},
@@ -140,7 +144,7 @@ def ticket_for_token(session: Session, ticket_id: int, token: str) -> Ticket | N
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.requester_id is not None or not ticket.access_token_hash:
         return None
-    if not hmac.compare_digest(ticket.access_token_hash, hash_token(token or "")):
+    if not hmac.compare_digest(access_token(ticket), token or ""):
         return None
     return ticket
 
@@ -157,12 +161,18 @@ def request_public_ticket(session: Session, *, email: str, name: str, type_: str
     if not name:
         raise DomainError("name", _("Write your name."))
     service, subject, description = _validated(session, type_, service_id, subject, description)
+    recent = session.scalar(select(func.count()).select_from(TicketRequest).where(
+        TicketRequest.email == email, TicketRequest.confirmed_at.is_(None),
+        TicketRequest.created_at > now - timedelta(hours=24)))
+    if recent >= MAX_UNCONFIRMED_PER_ADDRESS:  # the form must not become a way to mail someone
+        raise DomainError("email", _("Several requests from this address wait for confirmation. Open the "
+                                     "link in the e-mail we sent, or try again tomorrow."))
     token, digest = new_token()
     pending = TicketRequest(email=email, name=name, type=type_, service_id=service.id, subject=subject,
                             description=description, token_hash=digest, created_at=now)
     session.add(pending)
     session.flush()
-    notifications.public_verify(session, email, subject, token)
+    notifications.public_verify(session, email, token)
     return pending
 
 
@@ -224,6 +234,8 @@ def set_priority(session: Session, ticket_id: int, actor: User, *, impact: int, 
     """An agent corrects the requester's impact and urgency; the priority follows the matrix."""
     ticket = _lock(session, ticket_id)
     _agent(actor)
+    if not ticket.is_open:
+        raise ConflictError(_("The priority of a resolved or closed ticket stays as it was."))
     if impact not in (1, 2, 3) or urgency not in (1, 2, 3):
         raise DomainError("impact", _("Choose the impact and the urgency."))
     before = {"impact": ticket.impact, "urgency": ticket.urgency, "priority": ticket.priority}
@@ -323,9 +335,9 @@ def _resolve(session: Session, ticket: Ticket, actor: User, now: datetime) -> No
     before = ticket.status
     if not machine.allowed(before, "resolve"):
         raise ConflictError(_("The ticket cannot be resolved now."))
+    targets = sla.targets_for(session, ticket.service_id, ticket.priority)  # (a query: before any change)
     _restart_clock(ticket, now)
     ticket.resolved_at = now
-    targets = sla.targets_for(session, ticket.service_id, ticket.priority)
     ticket.resolution_met = sla.resolution_left(ticket, calendar.get_calendar(), targets, now) >= timedelta(0)
     ticket.paused_since = now  # the time until a reopen does not count against the target
     _event(session, ticket, actor, "resolve", before)
@@ -421,12 +433,13 @@ def sla_notices(now: datetime) -> int:
     with db.new_session() as session:
         cal = calendar.load_calendar(session, calendar.parse_working_hours(current_app.config["SEP_WORKING_HOURS"]))
         if cal.is_working_time(now):
+            targets_of = sla.TargetTable(session)
             open_tickets = session.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATUSES),
                                                                 Ticket.paused_since.is_(None),
                                                                 Ticket.escalated_at.is_(None))).all()
             leads = current_app.config["SEP_HELPDESK_LEADS"] or User.emails_with_role(session, SUPERADMIN)
             for ticket in open_tickets:
-                targets = sla.targets_for(session, ticket.service_id, ticket.priority)
+                targets = targets_of(ticket.service_id, ticket.priority)
                 left = sla.resolution_left(ticket, cal, targets, now)
                 if left <= timedelta(0) and stamp_once(session, Ticket, ticket.id, "escalated_at", now):
                     if leads:

@@ -4,7 +4,7 @@ sees only their own tickets (404 for any other), agents see all."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -391,9 +391,12 @@ def queue() -> Any:
 @require_role(HELPDESK)
 def save_view() -> Any:
     form = SaveViewForm()
+    # Only the queue's own filters are kept, re-encoded: a view is never a way to smuggle text.
+    filters = parse_qs(form.query.data or "")
+    form.query.data = urlencode({k: filters[k][0] for k in QUEUE_FILTERS if filters.get(k)})
     if form.validate_on_submit():
         try:
-            ops.save_view(db.session, _user(), form.name.data, form.query.data or "")
+            ops.save_view(db.session, _user(), form.name.data, form.query.data)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -436,6 +439,9 @@ def _agent_action(ticket_id: int, form_name: str, form: Any, run: Any, success: 
         abort(403)
     except ConflictError as exc:
         db.session.rollback()
+        if form_name:  # keep what the agent typed
+            form.form_errors.append(exc.message)
+            return _render_ticket(db.session.get(Ticket, ticket_id), None, 409, **{form_name: form})
         flash(exc.message, "danger")
         return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
     except DomainError as exc:

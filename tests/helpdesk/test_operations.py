@@ -142,3 +142,37 @@ def test_assigning_to_a_colleague_tells_the_colleague(ctx, people, factories):
     ops.assign(ctx, ticket.id, agent, colleague.id, now=clock.now())
     mails = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/assigned")).all()
     assert [m.recipients for m in mails] == [["rekan@kominfo.go.id"]]
+
+
+def test_a_waiting_ticket_can_be_resolved_and_handed_to_a_colleague(ctx, people, factories):
+    requester, agent = people
+    colleague = ctx.get(User, factories.user(roles=("helpdesk",)).id)
+    ticket = _ticket(ctx, requester)
+    ops.wait_on_requester(ctx, ticket.id, agent, now=clock.now())
+    ops.assign(ctx, ticket.id, agent, colleague.id, now=clock.now())
+    assert ticket.status == "waiting" and ticket.assignee_id == colleague.id
+    ops.resolve(ctx, ticket.id, colleague, now=clock.now() + timedelta(hours=2))
+    assert ticket.status == "resolved" and ticket.resolution_met is True
+    with pytest.raises(ConflictError):
+        ops.set_priority(ctx, ticket.id, agent, impact=1, urgency=1)
+    with pytest.raises(ConflictError):  # a state the table does not allow is a conflict, not a crash
+        ops.assign(ctx, ticket.id, agent, agent.id, now=clock.now())
+
+
+def test_the_public_form_cannot_flood_one_address(ctx):
+    for n in range(ops.MAX_UNCONFIRMED_PER_ADDRESS):
+        ops.request_public_ticket(ctx, email="korban@desa.go.id", name="X", type_="question",
+                                  service_id=_service(ctx), subject=f"Tanya {n}", description="?", now=clock.now())
+    with pytest.raises(DomainError) as refused:
+        ops.request_public_ticket(ctx, email="korban@desa.go.id", name="X", type_="question",
+                                  service_id=_service(ctx), subject="Lagi", description="?", now=clock.now())
+    assert refused.value.field == "email"
+    mail = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/public_verify")).first()
+    assert "Tanya 0" not in mail.body_text and "Tanya 0" not in mail.subject
+
+
+def test_public_ticket_links_are_masked_in_logs():
+    from sep_portal.core.logging import redact
+
+    assert redact("GET /tiket/publik/12/" + "a" * 64 + " 200") == "GET /tiket/publik/12/[token] 200"
+    assert redact("POST /tiket/publik/konfirmasi/" + "b" * 43) == "POST /tiket/publik/konfirmasi/[token]"

@@ -174,7 +174,8 @@ def test_the_public_form_opens_a_ticket_only_after_the_email_is_confirmed(client
     ticket = session.scalar(select(Ticket))
     assert ticket.requester_email == "siti@desa.go.id" and ticket.requester_id is None
     follow = response.headers["Location"]
-    assert client.get(follow).status_code == 200
+    followed = client.get(follow)
+    assert followed.status_code == 200 and followed.headers["Cache-Control"] == "no-store"
     assert client.get(re.sub(r"/[^/]+$", "/" + "0" * 64, follow)).status_code == 404
     # The e-mail about the open ticket carries the same link; the confirmation link is spent.
     assert _link(session, "siti@desa.go.id", "helpdesk/opened", f"/tiket/publik/{ticket.id}/") == follow
@@ -205,7 +206,7 @@ def test_the_queue_filters_and_saved_views(client, factories, session, assert_co
     client.post(f"/tiket/{first.id}/ambil")
     page = client.get("/helpdesk?assignee=me").get_data(as_text=True)
     assert "Masalah nomor 3" in page and "Masalah nomor 4" not in page
-    client.post("/helpdesk/tampilan", data={"name": "Punya saya", "query": "assignee=me"})
+    client.post("/helpdesk/tampilan", data={"name": "Punya saya", "query": "assignee=me&x=\r\nSet-Cookie:a"})
     view = session.scalar(select(SavedView))
     assert view.name == "Punya saya" and view.user_id == agent.id
     assert 'href="/helpdesk?assignee=me"' in client.get("/helpdesk").get_data(as_text=True)

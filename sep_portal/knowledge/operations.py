@@ -185,7 +185,8 @@ def vote_article(session: Session, article: Article, *, voter: str, user: User |
         from sqlalchemy.dialects.sqlite import insert
     inserted = session.execute(insert(ArticleVote).values(
         article_id=article.id, voter=voter, user_id=user.id if user is not None else None, helpful=helpful,
-        created_at=now).on_conflict_do_nothing(index_elements=["article_id", "voter"])).rowcount == 1
+        created_at=now).on_conflict_do_nothing(index_elements=["article_id", "voter"])
+        .returning(ArticleVote.id)).scalar_one_or_none() is not None
     yes, no = (Article.helpful_yes, Article.helpful_no) if helpful else (Article.helpful_no, Article.helpful_yes)
     if inserted:
         values = {yes: yes + 1}

@@ -229,3 +229,33 @@ def test_lists_run_the_same_queries_for_any_page_size(app, client, session, agen
     assert_constant_queries("/sop")
     sign_in(client, agent)
     assert_constant_queries("/bantuan/kelola/artikel")
+
+
+def test_an_agent_adds_a_category_and_readers_browse_by_it(client, session, agent):
+    sign_in(client, agent)
+    assert client.get("/bantuan/kelola/kategori").status_code == 200
+    bad = client.post("/bantuan/kelola/kategori", data={"code": "Bukan Kode!", "name": "Surat"})
+    assert bad.status_code == 422 and "huruf kecil" in bad.get_data(as_text=True).lower()
+    assert client.post("/bantuan/kelola/kategori", data={"code": "surat", "name": "Surat dinas",
+                                                         "name_en": "Official letters"}).status_code == 302
+    from sep_portal.knowledge.models import ArticleCategory
+
+    category = session.scalar(select(ArticleCategory).where(ArticleCategory.code == "surat"))
+    client.post("/bantuan/kelola/artikel/baru", data={"title": "Membuat surat keluar", "body": "Menu Surat.",
+                                                      "language": "id", "category_id": category.id,
+                                                      "action": "publish"})
+    client.post("/keluar")
+    page = client.get("/bantuan?kategori=surat").get_data(as_text=True)
+    assert "Surat dinas" in page and "Membuat surat keluar" in page
+    assert "Membuat surat keluar" not in client.get("/bantuan?kategori=akun").get_data(as_text=True)
+    assert client.get("/bantuan?kategori=tidak-ada").status_code == 404
+
+
+def test_english_readers_get_the_english_version_when_there_is_one(app, client, session, agent, factories):
+    with app.test_request_context():
+        _article(session, agent, "Mengajukan cuti", "Buka menu kepegawaian.", title_en="Requesting leave",
+                 body_en="Open the personnel menu.")
+    sign_in(client, factories.user(roles=("asn",), locale="en"))
+    page = client.get("/bantuan/artikel/mengajukan-cuti").get_data(as_text=True)
+    assert "Requesting leave" in page and "Open the personnel menu." in page and "Buka menu" not in page
+    assert client.get("/bantuan/artikel/saran?q=leave").get_json()["articles"][0]["title"] == "Requesting leave"

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
@@ -107,10 +108,17 @@ def create_article(session: Session, actor: User, fields: dict[str, Any], *, now
     stays when the title changes later, so links keep working."""
     _ensure_editor(actor)
     clean = _clean_article(session, fields)
-    article = Article(slug=_free_slug(session, clean["title"]), author_id=actor.id, status="draft",
-                      created_at=now, updated_at=now, **clean)
-    session.add(article)
-    session.flush()
+    for attempt in range(3):
+        article = Article(slug=_free_slug(session, clean["title"]), author_id=actor.id, status="draft",
+                          created_at=now, updated_at=now, **clean)
+        try:
+            with session.begin_nested():  # another agent may take the same address at the same moment
+                session.add(article)
+                session.flush()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise ConflictError(_("Another article took this address just now. Save again.")) from None
     audit.record(session, actor, "knowledge.article_created", article,
                  after={"slug": article.slug, "title": article.title})
     if publish:

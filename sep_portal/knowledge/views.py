@@ -279,6 +279,27 @@ def working_time(minutes: int) -> str:
     return _("%(hours)s working hours", hours=format_decimal(round(minutes / 60, 1)))
 
 
+def working_hours_text() -> str:
+    """The helpdesk's hours from SEP_WORKING_HOURS, e.g. ``Senin–Kamis 07.30–16.00, Jumat 07.30–16.30``."""
+    from babel.dates import get_day_names
+
+    from sep_portal.core.calendar import parse_working_hours
+
+    hours = parse_working_hours(current_app.config.get("SEP_WORKING_HOURS"))
+    names = get_day_names("wide", locale=current_language())
+    groups: list[tuple[int, int, Any]] = []
+    for day in sorted(hours):
+        if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours[day]:
+            groups[-1] = (groups[-1][0], day, hours[day])
+        else:
+            groups.append((day, day, hours[day]))
+    parts = []
+    for first, last, (start, end) in groups:
+        days = names[first].capitalize() + (f"–{names[last].capitalize()}" if last != first else "")
+        parts.append(f"{days} {start:%H.%M}–{end:%H.%M}")
+    return ", ".join(parts)
+
+
 def _service(code: str) -> HelpdeskService:
     service = db.session.scalar(select(HelpdeskService).where(HelpdeskService.code == code))
     if service is None or (not service.active and not (current_user.is_authenticated
@@ -308,7 +329,8 @@ def services() -> Any:
 def service(code: str) -> Any:
     item = _service(code)
     return render_template("knowledge/service.html", service=item, targets=sla_targets(item), priorities=PRIORITIES,
-                           working_time=working_time, helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
+                           working_time=working_time, working_hours=working_hours_text(),
+                           helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
                            can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))
 
 

@@ -128,3 +128,11 @@ def test_the_operator_edits_the_service_standard_with_audit(ctx, people):
     with pytest.raises(DomainError) as error:
         ops.update_service(ctx, people["admin"], service.id, fields | {"name": " "}, now=clock.now())
     assert error.value.field == "name"
+
+
+def test_a_slug_taken_meanwhile_is_skipped(ctx, people, monkeypatch):
+    agent = people["agent"]
+    ops.create_article(ctx, agent, {"title": "Panduan", "body": "Isi"}, now=clock.now())
+    # As if another agent saved "Panduan" between our look-up and our insert.
+    monkeypatch.setattr(ops, "_free_slug", lambda session, title, calls=iter(["panduan", "panduan-2"]): next(calls))
+    assert ops.create_article(ctx, agent, {"title": "Panduan", "body": "Isi"}, now=clock.now()).slug == "panduan-2"

@@ -146,6 +146,7 @@ def test_the_service_page_shows_the_standard_and_the_sla_targets(client):
     # General targets (working minutes 30/240, 60/480, 240/1530, 480/2550) in working hours.
     for text in ("30 menit kerja", "4 jam kerja", "1 jam kerja", "8 jam kerja", "25,5 jam kerja", "42,5 jam kerja"):
         assert text in page, text
+    assert "Senin–Kamis 07.30–16.00, Jumat 07.30–16.30 WIB" in page  # SEP_WORKING_HOURS
     assert client.get("/layanan/tidak-ada").status_code == 404
 
 

@@ -76,12 +76,25 @@ def add_category(session: Session, actor: User, *, code: str, name: str, name_en
     return category
 
 
+def set_category_active(session: Session, actor: User, category_id: int, *, active: bool) -> ArticleCategory:
+    """Switch a heading off (hidden from readers and from the article form; its articles stay
+    readable and findable) or on again."""
+    _ensure_editor(actor)
+    category = session.get(ArticleCategory, category_id)
+    if category is None:
+        raise DomainError(None, _("The category no longer exists."))
+    if category.active != active:
+        category.active = active
+        audit.record(session, actor, "knowledge.category_" + ("enabled" if active else "disabled"), category)
+    return category
+
+
 # -- articles ---------------------------------------------------------------------------------------
 
 ARTICLE_FIELDS = ("title", "body", "title_en", "body_en", "language", "category_id")
 
 
-def _clean_article(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
+def _clean_article(session: Session, fields: dict[str, Any], current_category_id: int | None = None) -> dict[str, Any]:
     clean = {k: (fields.get(k).strip() if isinstance(fields.get(k), str) else fields.get(k)) for k in ARTICLE_FIELDS}
     if not clean["title"]:
         raise DomainError("title", _("This field is required."))
@@ -97,7 +110,7 @@ def _clean_article(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
         raise DomainError("language", _("Choose a language from the list."))
     if clean["category_id"] is not None:
         category = session.get(ArticleCategory, clean["category_id"])
-        if category is None or not category.active:
+        if category is None or not (category.active or category.id == current_category_id):
             raise DomainError("category_id", _("Choose a category from the list."))
     return clean
 
@@ -133,7 +146,7 @@ def update_article(session: Session, actor: User, article_id: int, fields: dict[
     article = lock_row(session, Article, article_id)
     if article is None:
         raise DomainError(None, _("The article no longer exists."))
-    clean = _clean_article(session, fields)
+    clean = _clean_article(session, fields, current_category_id=article.category_id)
     before = {k: getattr(article, k) for k in ARTICLE_FIELDS if getattr(article, k) != clean[k]}
     if not before:
         return article

@@ -47,13 +47,12 @@ def _fallback(query: Select[tuple[Article]], words: list[str]) -> Select[tuple[A
     return query.order_by(title_hits.desc())
 
 
-def search_articles(session: Session, query: str, *, limit: int = 10, offset: int = 0,
-                    include_drafts: bool = False) -> list[Article]:
-    """Articles matching every word of ``query``, best first (then the newest). Published ones
-    only unless ``include_drafts`` (helpdesk views). An empty query finds nothing."""
+def search_statement(session: Session, query: str, *, include_drafts: bool = False) -> Select[tuple[Article]] | None:
+    """The ranked SELECT behind search_articles (callers may add conditions), or None for a query
+    without words."""
     words = words_of(query)
-    if not words or limit <= 0:
-        return []
+    if not words:
+        return None
     statement = select(Article)
     if not include_drafts:
         statement = statement.where(Article.status == "published")
@@ -61,5 +60,14 @@ def search_articles(session: Session, query: str, *, limit: int = 10, offset: in
         statement = _postgresql(statement, words)
     else:
         statement = _fallback(statement, words)
-    statement = statement.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+    return statement.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+
+
+def search_articles(session: Session, query: str, *, limit: int = 10, offset: int = 0,
+                    include_drafts: bool = False) -> list[Article]:
+    """Articles matching every word of ``query``, best first (then the newest). Published ones
+    only unless ``include_drafts`` (helpdesk views). A query without words finds nothing."""
+    statement = search_statement(session, query, include_drafts=include_drafts)
+    if statement is None or limit <= 0:
+        return []
     return list(session.scalars(statement.limit(limit).offset(max(0, offset))))

@@ -35,7 +35,7 @@ from sep_portal.knowledge.models import (
     SopVersion,
     can_edit_knowledge,
 )
-from sep_portal.knowledge.search import search_articles
+from sep_portal.knowledge.search import search_articles, search_statement
 
 EDITORS = (HELPDESK, SUPERADMIN)
 SUGGESTIONS = 5
@@ -155,16 +155,12 @@ def manage_articles() -> Any:
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()[:200]
     page, per_page = _page(), _per_page()
-    if q:
-        rows = search_articles(db.session, q, limit=per_page + 1, offset=(page - 1) * per_page, include_drafts=True)
-        if status in ARTICLE_STATUSES:
-            rows = [r for r in rows if r.status == status]
-    else:
-        query = select(Article)
-        if status in ARTICLE_STATUSES:
-            query = query.where(Article.status == status)
-        rows = list(db.session.scalars(query.order_by(Article.updated_at.desc(), Article.id.desc())
-                                       .limit(per_page + 1).offset((page - 1) * per_page)))
+    query = search_statement(db.session, q, include_drafts=True) if q else None
+    if query is None:
+        query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
+    if status in ARTICLE_STATUSES:
+        query = query.where(Article.status == status)
+    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)))
     return render_template("knowledge/manage.html", rows=rows[:per_page], has_next=len(rows) > per_page, page=page,
                            status=status, q=q, confirm=ConfirmForm())
 
@@ -261,8 +257,26 @@ def manage_categories() -> Any:
             db.session.commit()
             flash(_("The category was added."), "success")
             return redirect(url_for("knowledge.manage_categories"))
-    return render_template("knowledge/categories.html", form=form, rows=_categories(active_only=False)), \
+    return render_template("knowledge/categories.html", form=form, rows=_categories(active_only=False),
+                           confirm=ConfirmForm()), \
         422 if form.errors else 200
+
+
+@bp.route("/bantuan/kelola/kategori/<int:category_id>/<action>", methods=["POST"])
+@require_role(*EDITORS)
+def category_toggle(category_id: int, action: str) -> Any:
+    if action not in ("aktifkan", "nonaktifkan"):
+        raise NotFound()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.set_category_active(db.session, _user(), category_id, active=action == "aktifkan")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+    return redirect(url_for("knowledge.manage_categories"))
 
 
 # -- service catalogue and standar pelayanan -----------------------------------------------------------

@@ -260,3 +260,27 @@ def test_english_readers_get_the_english_version_when_there_is_one(app, client, 
     page = client.get("/bantuan/artikel/mengajukan-cuti").get_data(as_text=True)
     assert "Requesting leave" in page and "Open the personnel menu." in page and "Buka menu" not in page
     assert client.get("/bantuan/artikel/saran?q=leave").get_json()["articles"][0]["title"] == "Requesting leave"
+
+
+def test_a_category_switched_off_disappears_for_readers(app, client, session, agent):
+    from sep_portal.knowledge.models import ArticleCategory
+
+    category = session.scalar(select(ArticleCategory).where(ArticleCategory.code == "akun"))
+    with app.test_request_context():
+        _article(session, agent, "Akun terkunci", category_id=category.id)
+        _article(session, agent, "Akun draf", category_id=category.id, publish=False)
+    sign_in(client, agent)
+    manage = client.get("/bantuan/kelola/artikel?q=akun&status=draft").get_data(as_text=True)
+    assert "Akun draf" in manage and "Akun terkunci" not in manage
+    assert client.post(f"/bantuan/kelola/kategori/{category.id}/nonaktifkan").status_code == 302
+    session.refresh(category)
+    assert category.active is False
+    assert client.get("/bantuan?kategori=akun").status_code == 404
+    assert "Akun terkunci" in client.get("/bantuan?q=terkunci").get_data(as_text=True)  # still readable
+    article = session.scalar(select(Article).where(Article.slug == "akun-terkunci"))
+    response = client.post(f"/bantuan/kelola/artikel/{article.id}", data={  # keeps its switched-off category
+        "title": "Akun terkunci", "body": "Tunggu 15 menit.", "language": "id", "category_id": category.id})
+    assert response.status_code == 302
+    client.post(f"/bantuan/kelola/kategori/{category.id}/aktifkan")
+    session.refresh(category)
+    assert category.active is True

@@ -122,6 +122,8 @@ class Config:
     # Helpdesk (DESIGN §5)
     SEP_TICKET_REOPEN_WORKING_DAYS = _int("SEP_TICKET_REOPEN_WORKING_DAYS", 5)
     SEP_HELPDESK_LEADS = _list("SEP_HELPDESK_LEADS", "")  # escalations; empty: the superadmins
+    SEP_HELPDESK_EMAIL = os.environ.get("SEP_HELPDESK_EMAIL", "helpdesk-sep@kominfo.go.id")  # public contact
+    SEP_SUGGEST_RATE_LIMIT = os.environ.get("SEP_SUGGEST_RATE_LIMIT", "60 per minute")  # article suggestions
     SEP_LETTER_PATTERN_WARNING = os.environ.get("SEP_LETTER_PATTERN_WARNING",
                                                 "SP-{seq:04d}/DJAI/SEP.02/{month:02d}/{year}")
 

@@ -21,6 +21,7 @@ from sep_portal.core.letters import Letter, LetterCounter  # noqa: F401
 from sep_portal.core.outbox import OutboxMessage  # noqa: F401
 from sep_portal.core.storage import StoredFile  # noqa: F401
 from sep_portal.helpdesk.models import HelpdeskService, SlaTarget, Ticket, TicketMessage  # noqa: F401
+from sep_portal.knowledge.models import Article, ArticleCategory, ArticleVote, SopDocument, SopVersion  # noqa: F401
 from sep_portal.tenants.models import (  # noqa: F401
     AccountImport,
     AccountImportProblem,

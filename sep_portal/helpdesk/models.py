@@ -32,6 +32,13 @@ class HelpdeskService(Base):
     access: Mapped[str | None] = mapped_column(Text)
     availability_target: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Standar pelayanan (the public service standard), shown at /layanan/<code>.
+    requirements: Mapped[str | None] = mapped_column(Text)
+    procedure: Mapped[str | None] = mapped_column(Text)
+    time_limit: Mapped[str | None] = mapped_column(Text)
+    cost: Mapped[str | None] = mapped_column(Text)  # empty: no charge
+    product: Mapped[str | None] = mapped_column(Text)
+    complaints: Mapped[str | None] = mapped_column(Text)
 
 
 class SlaTarget(Base):

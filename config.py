@@ -120,6 +120,7 @@ class Config:
     # Helpdesk (DESIGN §5)
     SEP_TICKET_REOPEN_WORKING_DAYS = _int("SEP_TICKET_REOPEN_WORKING_DAYS", 5)
     SEP_HELPDESK_LEADS = _list("SEP_HELPDESK_LEADS", "")  # escalations; empty: the superadmins
+    SEP_BIMTEK_REMINDER_HOURS = _int("SEP_BIMTEK_REMINDER_HOURS", 24)  # bimtek reminder, hours before the start
     SEP_LETTER_PATTERN_WARNING = os.environ.get("SEP_LETTER_PATTERN_WARNING",
                                                 "SP-{seq:04d}/DJAI/SEP.02/{month:02d}/{year}")
 

@@ -325,7 +325,6 @@ def issue_certificate(session: Session, registration_id: int, actor: User, *, no
     pdf = letters.render_pdf("bimtek_certificate", {
         "registration": registration, "bimtek": bimtek, "participant": registration.user, "organiser": ORGANISER,
         "qr": letters.qr_data_uri(verify_url), "verify_url": verify_url, "issued_on": now,
-        "signer_title": current_app.config["SEP_LETTER_SIGNER_TITLE"],
     })
     stored = storage.save_generated(session, pdf, kind="pdf", filename=f"sertifikat-{bimtek.reference}.pdf",
                                     purpose="bimtek:certificate", created_by=actor)

@@ -29,5 +29,10 @@ def session_cancelled(session: Session, bimtek: Any, people: list[Any]) -> None:
         _send(session, "session_cancelled", person, {"bimtek": bimtek})
 
 
+def session_changed(session: Session, bimtek: Any, people: list[Any]) -> None:
+    for person in people:
+        _send(session, "session_changed", person, {"bimtek": bimtek})
+
+
 def reminder(session: Session, registration: Any) -> None:
     _send(session, "reminder", registration.user, {"bimtek": registration.session, "registration": registration})

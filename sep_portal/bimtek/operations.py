@@ -133,6 +133,8 @@ def update_session(session: Session, session_id: int, actor: User, details: Sess
                                         num=seated))
     before = _snapshot(bimtek)
     moved = clean.starts_at != bimtek.starts_at
+    told = moved or (clean.ends_at, clean.mode, clean.place, clean.online_url) != (
+        bimtek.ends_at, bimtek.mode, bimtek.place, bimtek.online_url)
     for name in ("topic", "description", "starts_at", "ends_at", "mode", "place", "online_url", "capacity"):
         setattr(bimtek, name, getattr(clean, name))
     if moved:
@@ -140,6 +142,9 @@ def update_session(session: Session, session_id: int, actor: User, details: Sess
             registration.reminder_sent_at = None
     session.flush()
     audit.record(session, actor, "bimtek.session_updated", bimtek, before=before, after=_snapshot(bimtek))
+    if told:  # a new time or place: everyone still coming or waiting hears of it
+        notifications.session_changed(session, bimtek, [r.user for r in _registrations(session, bimtek.id,
+                                                                                        ACTIVE_STATUSES)])
     _fill_seats(session, bimtek, actor, now)
     return bimtek
 

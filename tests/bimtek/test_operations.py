@@ -104,6 +104,13 @@ def test_more_seats_fill_from_the_waiting_list_and_fewer_than_taken_are_refused(
     waiting = ops.register(ctx, bimtek.id, people["b"], now=clock.now())
     ops.update_session(ctx, bimtek.id, people["agent"], details(capacity=2), now=clock.now())
     assert waiting.status == "registered" and len(_mails(ctx, "promoted")) == 1
+    assert _mails(ctx, "session_changed") == []  # only the seats changed
+    later = STARTS + timedelta(days=1)
+    ops.update_session(ctx, bimtek.id, people["agent"], details(capacity=2, starts_at=later,
+                                                                ends_at=later + timedelta(hours=2)), now=clock.now())
+    changed = _mails(ctx, "session_changed")
+    assert sorted(r for m in changed for r in m.recipients) == ["dua@kab.go.id", "satu@kab.go.id"]
+    assert "27 November 2026 09.00 WIB" in changed[0].body_text
     with pytest.raises(DomainError) as exc:
         ops.update_session(ctx, bimtek.id, people["agent"], details(capacity=1), now=clock.now())
     assert exc.value.field == "capacity"

@@ -124,6 +124,7 @@ class Config:
     SEP_HELPDESK_LEADS = _list("SEP_HELPDESK_LEADS", "")  # escalations; empty: the superadmins
     SEP_HELPDESK_EMAIL = os.environ.get("SEP_HELPDESK_EMAIL", "helpdesk-sep@kominfo.go.id")  # public contact
     SEP_SUGGEST_RATE_LIMIT = os.environ.get("SEP_SUGGEST_RATE_LIMIT", "60 per minute")  # article suggestions
+    SEP_BIMTEK_REMINDER_HOURS = _int("SEP_BIMTEK_REMINDER_HOURS", 24)  # bimtek reminder, hours before the start
     SEP_LETTER_PATTERN_WARNING = os.environ.get("SEP_LETTER_PATTERN_WARNING",
                                                 "SP-{seq:04d}/DJAI/SEP.02/{month:02d}/{year}")
 

@@ -115,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
     from sep_portal.api import views as _api_views  # noqa: F401  (attaches the routes)
     from sep_portal.applications import bp as applications_bp
     from sep_portal.auth import bp as auth_bp
+    from sep_portal.bimtek import bp as bimtek_bp
+    from sep_portal.bimtek import operations as _bimtek_ops  # noqa: F401  (registers its sweep task)
+    from sep_portal.bimtek import views as _bimtek_views  # noqa: F401  (attaches the routes)
     from sep_portal.helpdesk import bp as helpdesk_bp
     from sep_portal.helpdesk import views as _helpdesk_views  # noqa: F401  (attaches the routes)
     from sep_portal.knowledge import bp as knowledge_bp
@@ -124,7 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from sep_portal.tenants import views as _tenant_views  # noqa: F401  (attaches the routes)
 
     for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp, abuse_bp,
-               helpdesk_bp, knowledge_bp):
+               helpdesk_bp, knowledge_bp, bimtek_bp):
         app.register_blueprint(bp)
 
 

@@ -62,7 +62,25 @@ def load(session: Session) -> bool:
             session.add(AdminAssignment(body_id=body.id, user_id=user.id, started_at=now))
     _demo_application(session, now)
     _demo_tickets(session, now)
+    _demo_bimtek(session, now)
     return True
+
+
+def _demo_bimtek(session: Session, now: datetime) -> None:
+    """One online bimtek next week, open for registration."""
+    from datetime import timedelta
+
+    from sep_portal.bimtek.models import BimtekSession
+
+    agent_id = session.scalar(select(User.id).where(User.email == "helpdesk@demo.go.id"))
+    starts = (clock.to_wib(now) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+    bimtek = BimtekSession(topic="Pengenalan Disposisi Elektronik SEP", mode="online", capacity=30,
+                           description="Membuat, meneruskan dan memantau disposisi surat secara elektronik.",
+                           starts_at=starts, ends_at=starts + timedelta(hours=2), created_by_id=agent_id,
+                           online_url="https://vicon.example.go.id/bimtek-sep", status="scheduled")
+    session.add(bimtek)
+    session.flush()
+    audit.record(session, "system:demo", "bimtek.session_created", bimtek, after={"demo": True})
 
 
 def _demo_file(kind: str, text: str) -> object:

@@ -14,6 +14,7 @@ from sep_portal.accounts.models import User, UserRole  # noqa: F401
 from sep_portal.api.models import ServiceAccount, WebhookEndpoint  # noqa: F401
 from sep_portal.applications.models import Application, ApplicationDocument, ApplicationEvent  # noqa: F401
 from sep_portal.auth.models import AuthToken, LoginThrottle, RecoveryCode, UserSession  # noqa: F401
+from sep_portal.bimtek.models import BimtekRegistration, BimtekSession  # noqa: F401
 from sep_portal.core.audit import AuditEntry, AuditHead  # noqa: F401
 from sep_portal.core.calendar import CalendarDay  # noqa: F401
 from sep_portal.core.db import Base

@@ -146,7 +146,8 @@ def committed(app: Any) -> Iterator[Any]:
     """Real commits on the real database (for races); tables are emptied afterwards."""
     engine = db.bound(app).engine
     yield engine
-    tables = ["helpdesk_saved_views", "ticket_surveys", "ticket_attachments", "ticket_requests", "ticket_messages",
+    tables = ["bimtek_registrations", "bimtek_sessions",
+              "helpdesk_saved_views", "ticket_surveys", "ticket_attachments", "ticket_requests", "ticket_messages",
               "tickets", "warning_reply_files", "strikes", "warning_letters", "case_notes",
               "report_evidence", "abuse_reports",
               "abuse_cases", "reactivation_requests", "tembusan_copies", "account_import_problems",

@@ -116,11 +116,13 @@ def _register_blueprints(app: Flask) -> None:
     from sep_portal.applications import bp as applications_bp
     from sep_portal.auth import bp as auth_bp
     from sep_portal.helpdesk import operations as _helpdesk_ops  # noqa: F401  (registers its sweep task)
+    from sep_portal.helpdesk.dashboard import bp as helpdesk_dashboard_bp
     from sep_portal.main import bp as main_bp
     from sep_portal.tenants import bp as tenants_bp
     from sep_portal.tenants import views as _tenant_views  # noqa: F401  (attaches the routes)
 
-    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp, abuse_bp):
+    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp, abuse_bp,
+               helpdesk_dashboard_bp):
         app.register_blueprint(bp)
 
 

@@ -133,3 +133,14 @@ def test_the_escalated_list_is_capped_at_the_page_size(client, hd, staff, assert
     assert_constant_queries("/ditjen/helpdesk")  # page size 2, then 6: the same queries
     page = client.get("/ditjen/helpdesk").get_data(as_text=True)
     assert "6 yang paling lama dieskalasi ditampilkan" in page and page.count('class="overdue-row"') == 6
+
+
+def test_the_default_month_is_the_current_month_in_wib(client, factories):
+    from datetime import datetime
+
+    from sep_portal.core import clock
+
+    clock.freeze(datetime(2026, 11, 30, 20, 0, tzinfo=clock.UTC))  # 1 December 03.00 WIB
+    sign_in(client, factories.user(roles=("helpdesk",)))
+    page = client.get("/ditjen/helpdesk").get_data(as_text=True)
+    assert "Desember 2026" in page and 'value="2026-12"' in page

@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from sep_portal.bimtek import views as _bimtek_views  # noqa: F401  (attaches the routes)
     from sep_portal.helpdesk import bp as helpdesk_bp
     from sep_portal.helpdesk import views as _helpdesk_views  # noqa: F401  (attaches the routes)
+    from sep_portal.helpdesk.dashboard import bp as helpdesk_dashboard_bp
     from sep_portal.knowledge import bp as knowledge_bp
     from sep_portal.knowledge import views as _knowledge_views  # noqa: F401  (attaches the routes)
     from sep_portal.main import bp as main_bp
@@ -127,7 +128,8 @@ def _register_blueprints(app: Flask) -> None:
     from sep_portal.tenants import views as _tenant_views  # noqa: F401  (attaches the routes)
 
     for bp in (main_bp, auth_bp, accounts_bp, admin_bp, applications_bp, tenants_bp, api_bp, abuse_bp,
-               helpdesk_bp, knowledge_bp, bimtek_bp):
+               helpdesk_bp, knowledge_bp, bimtek_bp,
+               helpdesk_dashboard_bp):
         app.register_blueprint(bp)
 
 

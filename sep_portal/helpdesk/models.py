@@ -75,6 +75,10 @@ class Ticket(Base):
         Index("ix_tickets_status", "status", "created_at"),
         Index("ix_tickets_requester", "requester_id", "id"),
         Index("ix_tickets_assignee", "assignee_id", "status"),
+        # The monthly figures read tickets by when they were opened, answered and resolved.
+        Index("ix_tickets_created_at", "created_at"),
+        Index("ix_tickets_first_response_at", "first_response_at"),
+        Index("ix_tickets_resolved_at", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

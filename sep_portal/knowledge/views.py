@@ -99,7 +99,7 @@ def suggest() -> Any:
     """Published articles for what is being typed (ticket form): at most five, none for fewer
     than three characters."""
     q = request.args.get("q", "").strip()[:200]
-    articles = search_articles(db.session, q, limit=SUGGESTIONS) if len(q) >= SUGGEST_MIN_CHARS else []
+    articles = search_articles(db.session, q, limit=SUGGESTIONS, any_word=True) if len(q) >= SUGGEST_MIN_CHARS else []
     locale = current_language()
     return jsonify({"articles": [{"title": a.localized_title(locale),
                                   "url": url_for("knowledge.article", slug=a.slug)} for a in articles]})

@@ -131,6 +131,14 @@ def test_suggestions_while_a_ticket_is_typed(app, client, session, agent):
     assert client.get("/bantuan/artikel/saran?q=ka").get_json() == {"articles": []}
     assert client.get("/bantuan/artikel/saran").get_json() == {"articles": []}
     assert client.get("/bantuan/artikel/saran?q=draf").get_json() == {"articles": []}
+    # A subject is typed in the requester's words: an article sharing some of them is suggested,
+    # the one sharing the most first; words under three letters do not count.
+    titles = [a["title"] for a in client.get("/bantuan/artikel/saran?q=akun saya belum aktif di sini").get_json()[
+        "articles"]]
+    assert titles == ["Aktivasi akun"]
+    titles = [a["title"] for a in client.get("/bantuan/artikel/saran?q=aktivasi akun setelah sandi lupa")
+              .get_json()["articles"]]
+    assert titles[0] == "Aktivasi akun" and len(titles) == 5  # two words found, then one
 
 
 def test_the_service_page_shows_the_standard_and_the_sla_targets(client):

@@ -62,6 +62,7 @@ def load(session: Session) -> bool:
             session.add(AdminAssignment(body_id=body.id, user_id=user.id, started_at=now))
     _demo_application(session, now)
     _demo_tickets(session, now)
+    _demo_articles(session, now)
     _demo_bimtek(session, now)
     return True
 
@@ -115,6 +116,32 @@ def _demo_application(session: Session, now: datetime) -> None:
                         now=now)
     ops.attach_document(session, application, applicant, "kpns", _demo_file("png", "KPNS DEMO"), now=now)
     ops.submit_application(session, application, applicant, now=now)
+
+
+DEMO_ARTICLES = (
+    ("keamanan", "Ganti ponsel: memasang ulang verifikasi dua langkah",
+     "Jika ponsel Anda diganti, masuk dengan salah satu kode pemulihan yang Anda simpan saat mengaktifkan "
+     "verifikasi dua langkah.\n\nSetelah masuk, buka Keamanan akun dan daftarkan aplikasi autentikator di "
+     "ponsel baru. Kode pemulihan lama tidak berlaku lagi setelah dipakai; buat kode baru dan simpan."),
+    ("akun", "Tautan aktivasi akun kedaluwarsa",
+     "Tautan aktivasi berlaku selama 7 hari. Jika sudah kedaluwarsa, minta Admin Pengelola instansi Anda "
+     "mengirim ulang tautan aktivasi dari halaman daftar akun."),
+    ("aplikasi-sep", "Lampiran surat gagal diunggah",
+     "Lampiran harus berupa PDF, JPEG atau PNG dan paling besar 5 MB. Periksa ukuran berkas; kompres PDF "
+     "hasil pindaian bila perlu. Jika masih gagal, buat tiket dan sertakan nama berkas serta jam kejadian."),
+)
+
+
+def _demo_articles(session: Session, now: datetime) -> None:
+    """A few published help articles, so search and suggestions have something to find."""
+    from sep_portal.knowledge import operations as kb
+    from sep_portal.knowledge.models import ArticleCategory
+
+    author = session.scalar(select(User).where(User.email == "helpdesk@demo.go.id"))
+    categories = {c.code: c.id for c in session.scalars(select(ArticleCategory))}
+    for category, title, body in DEMO_ARTICLES:
+        kb.create_article(session, author, {"title": title, "body": body, "language": "id",
+                                            "category_id": categories.get(category)}, now=now, publish=True)
 
 
 def _demo_tickets(session: Session, now: datetime) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from sep_portal.core.forms import strip_filter
 
@@ -87,3 +87,14 @@ class SaveViewForm(FlaskForm):
     name = StringField(_l("Name of the view"), validators=[DataRequired(REQUIRED), Length(max=80)],
                        filters=[strip_filter])
     query = StringField(validators=[Length(max=500)])
+
+
+class SlaForm(FlaskForm):
+    """Working minutes per priority; for one service, empty rows use the general targets."""
+
+
+for _p in (1, 2, 3, 4):
+    setattr(SlaForm, f"p{_p}_first", IntegerField(_l("First response (working minutes)"),
+                                                  validators=[Optional(), NumberRange(min=1)]))
+    setattr(SlaForm, f"p{_p}_resolution", IntegerField(_l("Resolution (working minutes)"),
+                                                       validators=[Optional(), NumberRange(min=1)]))

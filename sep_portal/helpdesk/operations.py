@@ -397,6 +397,58 @@ def rate(session: Session, ticket_id: int, requester: User | None, scores: Mappi
     return survey
 
 
+# -- the operator's SLA targets ------------------------------------------------------------------------
+
+MAX_TARGET_MINUTES = 60 * 24 * 30  # a month of working minutes at most
+
+
+def set_sla_targets(session: Session, actor: User, service_id: int | None,
+                    targets: Mapping[int, tuple[int | None, int | None]]) -> None:
+    """The working minutes to the first response and to the resolution per priority, for every
+    service (``service_id`` None: all four priorities required) or for one service (a priority
+    left empty uses the general target). They apply at once, also to open tickets."""
+    from sep_portal.helpdesk.models import SlaTarget
+
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("sla")
+    if service_id is not None and session.get(HelpdeskService, service_id) is None:
+        raise DomainError(None, _("The service no longer exists."))
+    rows = {r.priority: r for r in session.scalars(select(SlaTarget).where(
+        SlaTarget.service_id.is_(None) if service_id is None else SlaTarget.service_id == service_id)
+        .with_for_update())}
+    before = {p: (r.first_response_minutes, r.resolution_minutes) for p, r in rows.items()}
+    after: dict[int, tuple[int, int]] = {}
+    for priority in (1, 2, 3, 4):
+        first, resolution = targets.get(priority) or (None, None)
+        field = f"p{priority}_first"
+        if first is None and resolution is None and service_id is not None:
+            continue
+        if first is None or resolution is None:
+            raise DomainError(field, _("Give both targets of priority %(p)d.", p=priority))
+        if not (0 < first <= MAX_TARGET_MINUTES and 0 < resolution <= MAX_TARGET_MINUTES):
+            raise DomainError(field, _("A target is between 1 and %(n)d working minutes.", n=MAX_TARGET_MINUTES))
+        if resolution < first:
+            raise DomainError(field, _("The resolution cannot come before the first response."))
+        after[priority] = (first, resolution)
+    if before == after:
+        return
+    for priority in (1, 2, 3, 4):
+        row, wanted = rows.get(priority), after.get(priority)
+        if wanted is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(SlaTarget(service_id=service_id, priority=priority, first_response_minutes=wanted[0],
+                                  resolution_minutes=wanted[1]))
+        else:
+            row.first_response_minutes, row.resolution_minutes = wanted
+    session.flush()
+    audit.record(session, actor, "helpdesk.sla_targets_set",
+                 ("helpdesk_service", service_id) if service_id else ("sla_targets", 0),
+                 before={str(p): list(v) for p, v in before.items()},
+                 after={str(p): list(v) for p, v in after.items()})
+
+
 # -- the agents' saved queue views ----------------------------------------------------------------------
 
 def save_view(session: Session, agent: User, name: str, query: str) -> SavedView:

@@ -18,7 +18,7 @@ from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.forms import apply_error
-from sep_portal.core.permissions import HELPDESK, require_role
+from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db, limiter
 from sep_portal.helpdesk import bp, sla
 from sep_portal.helpdesk import operations as ops
@@ -29,6 +29,7 @@ from sep_portal.helpdesk.forms import (
     PublicTicketForm,
     RequesterReplyForm,
     SaveViewForm,
+    SlaForm,
     SurveyForm,
     TicketForm,
 )
@@ -39,6 +40,7 @@ from sep_portal.helpdesk.models import (
     TICKET_TYPES,
     HelpdeskService,
     SavedView,
+    SlaTarget,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -505,3 +507,37 @@ def set_priority(ticket_id: int) -> Any:
     return _agent_action(ticket_id, "priority_form", form, lambda: ops.set_priority(
         db.session, ticket_id, _user(), impact=form.impact.data, urgency=form.urgency.data),
         _("The priority has been changed."))
+
+
+# -- the operator's SLA targets ---------------------------------------------------------------------
+
+@bp.route("/admin/sla", methods=["GET", "POST"])
+@require_role(SUPERADMIN)
+def sla_targets() -> Any:
+    services = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
+    code = request.values.get("layanan", "")
+    service = next((x for x in services if x.code == code), None)
+    if code and service is None:
+        raise NotFound()
+    service_id = service.id if service else None
+    rows = {r.priority: r for r in db.session.scalars(select(SlaTarget).where(
+        SlaTarget.service_id.is_(None) if service_id is None else SlaTarget.service_id == service_id))}
+    general = {r.priority: r for r in db.session.scalars(select(SlaTarget).where(SlaTarget.service_id.is_(None)))}
+    form = SlaForm()
+    if request.method == "GET":
+        for p, row in rows.items():
+            getattr(form, f"p{p}_first").data = row.first_response_minutes
+            getattr(form, f"p{p}_resolution").data = row.resolution_minutes
+    if form.validate_on_submit():
+        try:
+            ops.set_sla_targets(db.session, _user(), service_id, {
+                p: (getattr(form, f"p{p}_first").data, getattr(form, f"p{p}_resolution").data) for p in (1, 2, 3, 4)})
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The SLA targets have been saved. They apply at once, also to open tickets."), "success")
+            return redirect(url_for("helpdesk.sla_targets", layanan=code or None))
+    return render_template("helpdesk/sla_targets.html", form=form, services=services, service=service,
+                           general=general), 422 if form.errors else 200

@@ -72,3 +72,10 @@ class SopForm(FlaskForm):
 class SopVersionForm(FlaskForm):
     file = FileField(_l("Document (PDF)"))
     change_note = TextAreaField(_l("What changed"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+
+
+class NewServiceForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=40)], filters=[strip_filter],
+                       description=_l("Lower-case letters, digits and hyphens; part of the page address."))
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)], filters=[strip_filter])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(REQUIRED), Length(max=4000)])

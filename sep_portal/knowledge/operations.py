@@ -254,6 +254,42 @@ def update_service(session: Session, actor: User, service_id: int, fields: dict[
     return service
 
 
+def create_service(session: Session, actor: User, *, code: str, name: str, description: str) -> HelpdeskService:
+    """A new entry of the service catalogue (it uses the general SLA targets until it has its own)."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    code = (code or "").strip().lower()
+    if not CODE.match(code):
+        raise DomainError("code", _("Use lower-case letters, digits and hyphens (at most 40)."))
+    if session.scalar(select(HelpdeskService.id).where(HelpdeskService.code == code)) is not None:
+        raise DomainError("code", _("This code is already used."))
+    name, description = " ".join((name or "").split())[:200], (description or "").strip()[:4000]
+    if not name:
+        raise DomainError("name", _("This field is required."))
+    if not description:
+        raise DomainError("description", _("This field is required."))
+    service = HelpdeskService(code=code, name=name, description=description, active=True)
+    session.add(service)
+    session.flush()
+    audit.record(session, actor, "helpdesk.service_created", service, after={"code": code, "name": name})
+    return service
+
+
+def set_service_active(session: Session, actor: User, service_id: int, active: bool) -> HelpdeskService:
+    """Switch a service off (no new tickets; existing ones go on) or on again."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    service = lock_row(session, HelpdeskService, service_id)
+    if service is None:
+        raise DomainError(None, _("The service no longer exists."))
+    if service.active != active:
+        service.active = active
+        session.flush()
+        audit.record(session, actor, "helpdesk.service_switched", service, before={"active": not active},
+                     after={"active": active})
+    return service
+
+
 # -- SOP --------------------------------------------------------------------------------------------
 
 def create_sop(session: Session, actor: User, *, code: str, title: str, description: str | None = None,

@@ -26,7 +26,7 @@ from sep_portal.extensions import db, limiter
 from sep_portal.helpdesk.models import HelpdeskService, SlaTarget
 from sep_portal.knowledge import bp
 from sep_portal.knowledge import operations as ops
-from sep_portal.knowledge.forms import ArticleForm, CategoryForm, ServiceForm, SopForm, SopVersionForm
+from sep_portal.knowledge.forms import ArticleForm, CategoryForm, NewServiceForm, ServiceForm, SopForm, SopVersionForm
 from sep_portal.knowledge.models import (
     ARTICLE_STATUSES,
     Article,
@@ -346,6 +346,39 @@ def service(code: str) -> Any:
                            working_time=working_time, working_hours=working_hours_text(),
                            helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
                            can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))
+
+
+@bp.route("/admin/layanan", methods=["GET", "POST"])
+@require_role(SUPERADMIN)
+def manage_services() -> Any:
+    form = NewServiceForm()
+    if form.validate_on_submit():
+        try:
+            created = ops.create_service(db.session, _user(), code=form.code.data, name=form.name.data,
+                                         description=form.description.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The service was added. Complete its service standard."), "success")
+            return redirect(url_for("knowledge.edit_service", code=created.code))
+    rows = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
+    return render_template("knowledge/services_admin.html", rows=rows, form=form,
+                           confirm=ConfirmForm()), 422 if form.errors else 200
+
+
+@bp.route("/admin/layanan/<code>/<any(aktifkan, nonaktifkan):action>", methods=["POST"])
+@require_role(SUPERADMIN)
+def switch_service(code: str, action: str) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    item = _service(code)
+    ops.set_service_active(db.session, _user(), item.id, action == "aktifkan")
+    db.session.commit()
+    flash(_("The service is available again.") if action == "aktifkan" else
+          _("The service is switched off: no new tickets can choose it."), "success")
+    return redirect(url_for("knowledge.manage_services"))
 
 
 @bp.route("/admin/layanan/<code>", methods=["GET", "POST"])

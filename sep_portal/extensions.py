@@ -111,6 +111,15 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def per_person() -> str:
+    """Rate-limit key of a form for signed-in people: the person, whatever address they use;
+    the client address otherwise."""
+    from flask_login import current_user
+
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{get_remote_address()}"
+
 # Only for its per-view decorator (@talisman(frame_options=...)); create_app makes each app's own
 # Talisman, since an instance keeps its options for one app.
 talisman = Talisman()

@@ -13,9 +13,10 @@ from sep_portal.extensions import limiter
 
 @pytest.fixture
 def limited_app(app: Any, connection: Any) -> Any:
+    # A moving window: a fixed one would start afresh at a minute boundary in the middle of a test.
     limited = create_app(TestConfig, {"DATABASE_URL": app.config["DATABASE_URL"],
                                       "UPLOAD_DIR": app.config["UPLOAD_DIR"], "RATELIMIT_ENABLED": True,
-                                      "RATELIMIT_STORAGE_URI": "memory://",
+                                      "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_STRATEGY": "moving-window",
                                       "SEP_PUBLIC_TICKET_RATE_LIMIT": "3 per hour",
                                       "SEP_SUGGEST_RATE_LIMIT": "4 per minute"})
     limiter.reset()

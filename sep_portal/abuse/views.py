@@ -42,7 +42,7 @@ from sep_portal.core import audit, calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.forms import apply_error
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, require_role
-from sep_portal.extensions import db, limiter
+from sep_portal.extensions import db, limiter, per_person
 from sep_portal.tenants.models import Body
 
 
@@ -62,13 +62,9 @@ def _report_limit() -> str:
     return current_app.config["SEP_REPORT_RATE_LIMIT"]
 
 
-def _per_user() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
-
-
 @bp.route("/lapor", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_report_limit, methods=["POST"], key_func=_per_user)
+@limiter.limit(_report_limit, methods=["POST"], key_func=per_person)
 def report() -> Any:
     form = ReportForm()
     form.category_id.choices = _categories()

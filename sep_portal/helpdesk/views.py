@@ -19,7 +19,7 @@ from sep_portal.core import calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.forms import apply_error
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
-from sep_portal.extensions import db, limiter
+from sep_portal.extensions import db, limiter, per_person
 from sep_portal.helpdesk import bp, sla
 from sep_portal.helpdesk import operations as ops
 from sep_portal.helpdesk.forms import (
@@ -93,13 +93,9 @@ def _ticket_limit() -> str:
     return current_app.config["SEP_TICKET_RATE_LIMIT"]
 
 
-def _per_user() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
-
-
 @bp.route("/tiket/baru", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_ticket_limit, methods=["POST"], key_func=_per_user)
+@limiter.limit(_ticket_limit, methods=["POST"], key_func=per_person)
 def new_ticket() -> Any:
     form = TicketForm()
     form.service_id.choices = _services()

@@ -112,3 +112,31 @@ def run_sweep(app: Any) -> None:
     """`flask sep sweep` against the live server's database (delivers the outbox by SMTP)."""
     result = app.test_cli_runner().invoke(args=["sep", "sweep"])
     assert result.exit_code == 0, result.output
+
+
+def sign_in(page: Any, user: Any) -> None:
+    """Sign in through the form (with a TOTP code for staff), a fresh clock step each time."""
+    from datetime import timedelta
+
+    import pyotp
+
+    from sep_portal.core import clock
+    from tests.factories import PASSWORD
+
+    clock.advance(timedelta(seconds=30))
+    page.context.clear_cookies()
+    page.goto("/masuk")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("main form button[type=submit]")
+    if user.totp_secret:
+        page.wait_for_url("**/masuk/kode")
+        page.fill("#code", pyotp.TOTP(user.totp_secret).at(clock.now()))
+        page.click("main form button[type=submit]")
+    page.wait_for_url("**/dasbor")
+
+
+def submit(page: Any, selector: str) -> None:
+    """Click a submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)

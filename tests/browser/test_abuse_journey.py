@@ -6,36 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pyotp
 import pytest
 from sqlalchemy import select
 
 from sep_portal.abuse.models import WarningLetter
 from sep_portal.core import clock
 from sep_portal.extensions import db
-from tests.browser.conftest import run_sweep
+from tests.browser.conftest import run_sweep, sign_in, submit
 from tests.factories import PASSWORD, Factories
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, user):
-    clock.advance(timedelta(seconds=30))
-    page.context.clear_cookies()
-    page.goto("/masuk")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    if user.totp_secret:
-        page.wait_for_url("**/masuk/kode")
-        page.fill("#code", pyotp.TOTP(user.totp_secret).at(clock.now()))
-        page.click("main form button[type=submit]")
-    page.wait_for_url("**/dasbor")
-
-
-def _submit(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def test_report_warn_deadline_deactivate_reactivate(page, live_server, mailbox):
@@ -51,41 +33,41 @@ def test_report_warn_deadline_deactivate_reactivate(page, live_server, mailbox):
         pejabat = f.user(roles=("pejabat",), name="Pejabat Kasus")
 
     # The ASN reports.
-    _sign_in(page, reporter)
+    sign_in(page, reporter)
     page.click("nav a[href='/lapor']")
     page.fill("#target", target.email)
     page.select_option("#category_id", label="Penipuan")
     page.fill("#description", "Meminta transfer Rp5.000.000 atas nama pimpinan lewat disposisi SEP.")
-    _submit(page, "main form button[type=submit]")
+    submit(page, "main form button[type=submit]")
     assert page.locator("#report-received").count() == 1
 
     # The verifier substantiates.
-    _sign_in(page, verifier)
+    sign_in(page, verifier)
     page.goto("/kasus")
     page.click("main table a")
     page.fill("#sub-material", "Disposisi 12 November 2026 meminta transfer uang atas nama pimpinan.")
-    _submit(page, "form[action$='/benarkan'] button")
+    submit(page, "form[action$='/benarkan'] button")
 
     # The pejabat issues the warning.
-    _sign_in(page, pejabat)
+    sign_in(page, pejabat)
     page.goto("/kasus?status=substantiated")
     page.click("main table a")
-    _submit(page, "form[action$='/terbitkan'] button")
+    submit(page, "form[action$='/terbitkan'] button")
     with db.bound(live_server).factory() as session:
         warning = session.scalar(select(WarningLetter))
         number, due, warning_id = warning.letter.number, warning.reply_due_at, warning.id
 
     # The user sees it, with the deadline in WIB and the working days left.
-    _sign_in(page, target)
+    sign_in(page, target)
     page.click(f"a[href='/peringatan/{warning_id}']")
     text = page.inner_text("main")
     assert "Disposisi 12 November 2026" in text and "1 Desember 2026 23.59 WIB" in text and "hari kerja lagi" in text
 
     # That body's Sekretaris sees the copy; another body's Sekretaris does not.
-    _sign_in(page, sekretaris)
+    sign_in(page, sekretaris)
     page.goto("/badan")
     assert number in page.inner_text("#inbox-h + p + table")
-    _sign_in(page, other_sekretaris)
+    sign_in(page, other_sekretaris)
     page.goto("/badan")
     assert number not in page.inner_text("main")
 
@@ -102,17 +84,17 @@ def test_report_warn_deadline_deactivate_reactivate(page, live_server, mailbox):
     assert "dinonaktifkan" in mailbox.text(target.email, "dinonaktifkan").lower()
 
     # The Sekretaris requests reactivation; the pejabat reactivates.
-    _sign_in(page, sekretaris)
+    sign_in(page, sekretaris)
     page.goto("/badan/reaktivasi")
     page.select_option("#user_id", label=f"Penipu Ulung ({target.nip})")
     page.fill("#statement", "Yang bersangkutan telah dibina dan menyesali perbuatannya.")
-    _submit(page, "main form[enctype] button[type=submit]")
-    _sign_in(page, pejabat)
+    submit(page, "main form[enctype] button[type=submit]")
+    sign_in(page, pejabat)
     page.goto("/reaktivasi")
     page.click("main a:has-text('Penipu Ulung')")
     page.check("input[name='decision'][value='approve']")
     page.fill("#reason", "Pernyataan badan diterima; pelanggaran tetap tercatat.")
-    _submit(page, "main form button[type=submit]")
+    submit(page, "main form button[type=submit]")
 
-    _sign_in(page, target)
+    sign_in(page, target)
     assert "Penipu Ulung" in page.inner_text("h1")

@@ -2,37 +2,20 @@
 attendance → the ASN downloads the certificate of attendance (PDF). Driven in Chromium."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import pyotp
 import pytest
 from sqlalchemy import select
 
 from sep_portal.bimtek.models import BimtekSession
 from sep_portal.core import clock
 from sep_portal.extensions import db
-from tests.factories import PASSWORD, Factories
+from tests.browser.conftest import sign_in, submit
+from tests.factories import Factories
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, user):
-    clock.advance(timedelta(seconds=30))
-    page.context.clear_cookies()
-    page.goto("/masuk")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    if user.totp_secret:
-        page.wait_for_url("**/masuk/kode")
-        page.fill("#code", pyotp.TOTP(user.totp_secret).at(clock.now()))
-        page.click("main form button[type=submit]")
-    page.wait_for_url("**/dasbor")
-
-
-def _submit(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def test_register_attend_and_download_the_certificate(page, live_server, mailbox):
@@ -43,7 +26,7 @@ def test_register_attend_and_download_the_certificate(page, live_server, mailbox
         agent = f.user(roles=("helpdesk",), name="Agen Helpdesk")
 
     # The agent schedules a session for Thursday morning.
-    _sign_in(page, agent)
+    sign_in(page, agent)
     page.goto("/bimtek/kelola")
     page.fill("#topic", "Pengelolaan Surat Masuk di SEP")
     page.fill("#description", "Registrasi, disposisi dan pengarsipan surat masuk.")
@@ -53,14 +36,14 @@ def test_register_attend_and_download_the_certificate(page, live_server, mailbox
     page.check("input[name='mode'][value='online']")
     page.fill("#online_url", "https://vicon.kominfo.go.id/bimtek-surat-masuk")
     page.fill("#capacity", "30")
-    _submit(page, "#new-session button[type=submit]")
+    submit(page, "#new-session button[type=submit]")
     assert "Sesi telah dijadwalkan" in page.inner_text("main")
 
     # The ASN finds it through the menu and registers.
-    _sign_in(page, asn)
+    sign_in(page, asn)
     page.click("nav a[href='/bimtek']")
     page.click("main a:has-text('Pengelolaan Surat Masuk di SEP')")
-    _submit(page, "form[action$='/daftar'] button")
+    submit(page, "form[action$='/daftar'] button")
     assert "Anda telah terdaftar" in page.inner_text("main")
     assert "https://vicon.kominfo.go.id/bimtek-surat-masuk" in page.inner_text("main")
     with db.bound(live_server).factory() as session:
@@ -68,14 +51,14 @@ def test_register_attend_and_download_the_certificate(page, live_server, mailbox
 
     # The session has started; the agent ticks the participant and saves.
     clock.freeze(datetime(2026, 11, 26, 11, 45, tzinfo=clock.WIB))
-    _sign_in(page, agent)
+    sign_in(page, agent)
     page.goto(f"/bimtek/{bimtek_id}/kelola")
     page.check("label:has-text('Rina Peserta Bimtek')")
-    _submit(page, "#attendance-form button[type=submit]")
+    submit(page, "#attendance-form button[type=submit]")
     assert "Daftar hadir telah disimpan" in page.inner_text("main")
 
     # The ASN downloads the certificate.
-    _sign_in(page, asn)
+    sign_in(page, asn)
     page.goto(f"/bimtek/{bimtek_id}")
     with page.expect_download() as info:
         page.click("a:has-text('Unduh Sertifikat Kehadiran')")

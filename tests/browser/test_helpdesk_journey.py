@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -13,28 +12,12 @@ from sep_portal.core import clock
 from sep_portal.extensions import db
 from sep_portal.helpdesk.models import Ticket, TicketSurvey
 from sep_portal.knowledge import operations as kb
-from tests.factories import PASSWORD, Factories
+from tests.browser.conftest import sign_in, submit
+from tests.factories import Factories
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, user):
-    clock.advance(timedelta(seconds=30))
-    page.context.clear_cookies()
-    page.goto("/masuk")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    if user.totp_secret:
-        page.wait_for_url("**/masuk/kode")
-        page.fill("#code", pyotp.TOTP(user.totp_secret).at(clock.now()))
-        page.click("main form button[type=submit]")
-    page.wait_for_url("**/dasbor")
-
-
-def _submit(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def _ticket(app):
@@ -56,10 +39,10 @@ def test_faq_then_incident_wait_reply_resolve_and_rate(page, live_server, mailbo
         session.commit()
 
     # The ASN searches the FAQ first and finds an article, which does not solve it.
-    _sign_in(page, asn)
+    sign_in(page, asn)
     page.click("nav a[href='/bantuan']")
     page.fill("#q", "disposisi")
-    _submit(page, "form[role=search] button[type=submit]")
+    submit(page, "form[role=search] button[type=submit]")
     assert "Disposisi tidak terkirim ke pejabat" in page.inner_text("#results")
 
     # ... and opens an incident; typing the subject suggests the same article.
@@ -74,19 +57,19 @@ def test_faq_then_incident_wait_reply_resolve_and_rate(page, live_server, mailbo
     page.fill("#description", "Setiap disposisi ke Kabag Umum berakhir dengan pesan 'Gagal mengirim'.")
     page.select_option("#impact", "2")
     page.select_option("#urgency", "1")
-    _submit(page, "main form button[type=submit]")
+    submit(page, "main form button[type=submit]")
     assert "TKT-" in page.inner_text("h1")
     ticket = _ticket(live_server)
     assert ticket.priority == 2 and ticket.status == "new"
 
     # The agent answers from the queue and waits on the requester: the clock pauses.
     clock.advance(timedelta(minutes=20))
-    _sign_in(page, agent)
+    sign_in(page, agent)
     page.click("nav a[href='/helpdesk']")
     page.click(f"main a:has-text('{ticket.reference}')")
     page.fill("#ag-body", "Mohon kirim nama pejabat tujuan dan jam kejadian.")
     page.select_option("#ag-then", "wait")
-    _submit(page, "form[action$='/tanggapi'] button[type=submit]")
+    submit(page, "form[action$='/tanggapi'] button[type=submit]")
     assert "Dijeda" in page.inner_text("#sla") or "dijeda" in page.inner_text("#sla")
     assert "Menunggu pemohon" in page.inner_text("#ticket-status")
     waiting = _ticket(live_server)
@@ -94,30 +77,30 @@ def test_faq_then_incident_wait_reply_resolve_and_rate(page, live_server, mailbo
 
     # Two working hours later the ASN answers (it had the e-mail); the clock runs again.
     clock.advance(timedelta(hours=2))
-    _sign_in(page, asn)
+    sign_in(page, asn)
     page.goto(f"/tiket/{ticket.id}")
     assert "Mohon kirim nama pejabat tujuan" in page.inner_text("main")
     page.fill("#rr-body", "Kabag Umum, pukul 08.45 WIB.")
-    _submit(page, "form[action$='/balas'] button[type=submit]")
+    submit(page, "form[action$='/balas'] button[type=submit]")
     answered = _ticket(live_server)
     assert answered.status == "in_progress" and 2 * 3600 <= answered.paused_seconds < 2 * 3600 + 60
 
     # The agent resolves it.
     clock.advance(timedelta(minutes=30))
-    _sign_in(page, agent)
+    sign_in(page, agent)
     page.goto(f"/tiket/{ticket.id}")
     page.fill("#ag-body", "Akun Kabag Umum sudah diaktifkan kembali; silakan coba lagi.")
     page.select_option("#ag-then", "resolve")
-    _submit(page, "form[action$='/tanggapi'] button[type=submit]")
+    submit(page, "form[action$='/tanggapi'] button[type=submit]")
     assert "Selesai" in page.inner_text("#ticket-status")
 
     # The ASN rates the service.
-    _sign_in(page, asn)
+    sign_in(page, asn)
     page.goto(f"/tiket/{ticket.id}")
     for element, score in (("speed", "4"), ("competence", "4"), ("clarity", "3"), ("courtesy", "4")):
         page.check(f"input[name='sv-{element}'][value='{score}']")
     page.fill("#sv-comment", "Cepat dan jelas.")
-    _submit(page, "form[action$='/nilai'] button[type=submit]")
+    submit(page, "form[action$='/nilai'] button[type=submit]")
     assert "Terima kasih" in page.inner_text("main")
     with db.bound(live_server).factory() as session:
         survey = session.scalar(select(TicketSurvey))

@@ -40,7 +40,7 @@ from sep_portal.accounts.models import User
 from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import audit, calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, require_role
 from sep_portal.extensions import db, limiter, per_person
 from sep_portal.tenants.models import Body
@@ -159,7 +159,7 @@ def cases() -> Any:
     if args.get("mine") == "1":
         query = query.where(AbuseCase.assigned_to_id == current_user.id)
     query = query.where(AbuseCase.account_id != current_user.id)  # nobody reviews a case about themselves
-    page = max(1, args.get("page", 1, type=int) or 1)
+    page = page_number()
     per_page = current_app.config["SEP_PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(AbuseCase.opened_at, AbuseCase.id)

@@ -26,7 +26,7 @@ from sep_portal.applications.queries import QueueFilter, applications_of, body_c
 from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import calendar, clock, letters, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR, require_role
 from sep_portal.core.states import IllegalTransition
 from sep_portal.extensions import db, talisman
@@ -257,7 +257,7 @@ def queue() -> Any:
     args = request.args
     flt = QueueFilter(status=args.get("status", "open"), kind=args.get("kind", ""),
                       due_before=_parse_day(args.get("due_before")), overdue=args.get("overdue") == "1")
-    page = max(1, args.get("page", 1, type=int) or 1)
+    page = page_number()
     result = review_queue(db.session, flt, now=clock.now(), page=page,
                           per_page=current_app.config["SEP_PAGE_SIZE"])
     return render_template("applications/queue.html", result=result, flt=flt, kinds=BODY_KINDS,

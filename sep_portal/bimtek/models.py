@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from sep_portal.accounts.models import User
 from sep_portal.core import clock
@@ -109,6 +109,20 @@ class BimtekRegistration(Base):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def has_seat(self) -> bool:
+        return self.status in ("registered", "attended")
+
+    @property
+    def waiting_rank(self) -> int | None:
+        """The place in the waiting list now (1 = next to get a seat); positions themselves keep
+        the gaps that cancellations and promotions leave."""
+        if self.status != "waitlisted" or self.position is None:
+            return None
+        return object_session(self).scalar(select(func.count()).select_from(BimtekRegistration).where(
+            BimtekRegistration.session_id == self.session_id, BimtekRegistration.status == "waitlisted",
+            BimtekRegistration.position <= self.position))
 
     def can_download_certificate(self, user: User) -> bool:
         """Only the participant, and the people who run bimtek; only after attendance."""

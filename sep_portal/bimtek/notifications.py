@@ -29,9 +29,9 @@ def session_cancelled(session: Session, bimtek: Any, people: list[Any]) -> None:
         _send(session, "session_cancelled", person, {"bimtek": bimtek})
 
 
-def session_changed(session: Session, bimtek: Any, people: list[Any]) -> None:
-    for person in people:
-        _send(session, "session_changed", person, {"bimtek": bimtek})
+def session_changed(session: Session, bimtek: Any, registrations: list[Any]) -> None:
+    for registration in registrations:
+        _send(session, "session_changed", registration.user, {"bimtek": bimtek, "registration": registration})
 
 
 def reminder(session: Session, registration: Any) -> None:

@@ -143,8 +143,7 @@ def update_session(session: Session, session_id: int, actor: User, details: Sess
     session.flush()
     audit.record(session, actor, "bimtek.session_updated", bimtek, before=before, after=_snapshot(bimtek))
     if told:  # a new time or place: everyone still coming or waiting hears of it
-        notifications.session_changed(session, bimtek, [r.user for r in _registrations(session, bimtek.id,
-                                                                                        ACTIVE_STATUSES)])
+        notifications.session_changed(session, bimtek, _registrations(session, bimtek.id, ACTIVE_STATUSES))
     _fill_seats(session, bimtek, actor, now)
     return bimtek
 
@@ -306,6 +305,11 @@ def record_attendance(session: Session, session_id: int, actor: User, attended_i
         audit.record(session, actor, f"bimtek.{target}", registration, before={"status": before},
                      after={"status": target, "session": bimtek.id})
         changes += 1
+    # Whoever still waits for a seat will not get one now: the waiting list closes.
+    for registration in _registrations(session, bimtek.id, ("waitlisted",)):
+        registration.status, registration.position, registration.cancelled_at = "cancelled", None, now
+        session.flush()
+        audit.record(session, actor, "bimtek.waitlist_closed", registration, after={"session": bimtek.id})
     if bimtek.status != "held":
         bimtek.status = "held"
     bimtek.attendance_recorded_at = now

@@ -18,7 +18,7 @@ from sep_portal.bimtek.forms import CancelSessionForm, SessionForm
 from sep_portal.bimtek.models import BimtekRegistration, BimtekSession
 from sep_portal.core import clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db
 
@@ -32,7 +32,7 @@ def _user() -> Any:
 def _page(query: Any) -> tuple[list[Any], int, int, int]:
     """One page of ``query`` (rows, page, pages, total)."""
     per_page = current_app.config["SEP_PAGE_SIZE"]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return rows, page, max(1, -(-total // per_page)), total

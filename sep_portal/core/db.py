@@ -65,6 +65,20 @@ def lock_row(session: Any, model: Any, row_id: int) -> Any:
                            .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
+def add_unique(session: Any, row: Any) -> bool:
+    """Insert ``row`` inside a savepoint; False (and nothing inserted) if a unique constraint
+    refuses it, e.g. a code that someone else took at the same moment."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def stamp_once(session: Any, model: Any, row_id: int, column: str, now: datetime, *conditions: Any) -> bool:
     """Set ``column`` to ``now`` if it is still empty (and ``conditions`` hold): a claim that only
     one of several concurrent sweeps wins. True for the winner."""

@@ -21,3 +21,14 @@ def apply_error(form: FlaskForm, error: DomainError) -> None:
 
 def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The ``?page=`` of a list page: from 1, and capped (a huge number would overflow the
+    database's OFFSET); anything that is not a number is the first page."""
+    from flask import request
+
+    return min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)

@@ -17,7 +17,7 @@ from sep_portal.accounts.models import User
 from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db, limiter, per_person
 from sep_portal.helpdesk import bp, sla
@@ -62,7 +62,7 @@ def _services() -> list[tuple[int | str, str]]:
 
 
 def _page_args() -> tuple[int, int]:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     return page, current_app.config["SEP_PAGE_SIZE"]
 
 

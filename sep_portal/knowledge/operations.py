@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
 from sep_portal.core import audit, storage
-from sep_portal.core.db import lock_row
+from sep_portal.core.db import add_unique, lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.permissions import SUPERADMIN
 from sep_portal.helpdesk.models import HelpdeskService
@@ -71,7 +71,8 @@ def add_category(session: Session, actor: User, *, code: str, name: str, name_en
         raise DomainError("name", _("This field is required."))
     category = ArticleCategory(code=code, name=name.strip(), name_en=(name_en or "").strip() or None,
                                description=(description or "").strip() or None, position=position, active=True)
-    session.add(category)
+    if not add_unique(session, category):
+        raise DomainError("code", _("This code is already used."))
     audit.record(session, actor, "knowledge.category_added", category, after={"code": code, "name": category.name})
     return category
 
@@ -269,8 +270,8 @@ def create_service(session: Session, actor: User, *, code: str, name: str, descr
     if not description:
         raise DomainError("description", _("This field is required."))
     service = HelpdeskService(code=code, name=name, description=description, active=True)
-    session.add(service)
-    session.flush()
+    if not add_unique(session, service):
+        raise DomainError("code", _("This code is already used."))
     audit.record(session, actor, "helpdesk.service_created", service, after={"code": code, "name": name})
     return service
 
@@ -305,7 +306,8 @@ def create_sop(session: Session, actor: User, *, code: str, title: str, descript
         raise DomainError("title", _("This field is required."))
     document = SopDocument(code=code, title=title.strip(), description=(description or "").strip() or None,
                            category=(category or "").strip() or None, created_at=now, created_by_id=actor.id)
-    session.add(document)
+    if not add_unique(session, document):
+        raise DomainError("code", _("This code is already used."))
     audit.record(session, actor, "knowledge.sop_created", document, after={"code": code, "title": document.title})
     return document
 

@@ -20,7 +20,7 @@ from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.formatting import current_language
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db, limiter
 from sep_portal.helpdesk.models import HelpdeskService, SlaTarget
@@ -47,7 +47,7 @@ def _user() -> Any:
 
 
 def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return page_number()
 
 
 def _per_page() -> int:
@@ -165,8 +165,13 @@ def manage_articles() -> Any:
                            status=status, q=q, confirm=ConfirmForm())
 
 
-def _article_form(form: ArticleForm) -> ArticleForm:
-    form.category_id.choices = [("", _("— none —"))] + [(c.id, c.name) for c in _categories()]
+def _article_form(form: ArticleForm, current: ArticleCategory | None = None) -> ArticleForm:
+    """The active categories, and the article's own even when it has been switched off (saving
+    the article must not drop it silently)."""
+    categories = _categories()
+    if current is not None and current not in categories:
+        categories.append(current)
+    form.category_id.choices = [("", _("— none —"))] + [(c.id, c.name) for c in categories]
     return form
 
 
@@ -204,7 +209,7 @@ def _article_by_id(article_id: int) -> Article:
 @require_role(*EDITORS)
 def edit_article(article_id: int) -> Any:
     item = _article_by_id(article_id)
-    form = _article_form(ArticleForm(obj=item))
+    form = _article_form(ArticleForm(obj=item), item.category)
     if form.validate_on_submit():
         try:
             ops.update_article(db.session, _user(), item.id, _article_fields(form), now=clock.now())

@@ -28,7 +28,7 @@ from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import audit, clock, storage
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.letters import Letter
 from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, require_role
 from sep_portal.extensions import db
@@ -387,7 +387,7 @@ DITJEN = (VERIFIKATOR, PEJABAT, SUPERADMIN)
 @require_role(*DITJEN)
 def tenants() -> Any:
     q, status = request.args.get("q", "")[:100], request.args.get("status", "tenants")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     per_page = current_app.config["SEP_PAGE_SIZE"]
     rows, total = queries.tenant_list(db.session, q=q, status=status, page=page, per_page=per_page)
     return render_template("tenants/tenants.html", rows=rows, total=total, q=q, status=status, page=page,

@@ -215,3 +215,21 @@ def test_a_seat_given_within_the_last_day_gets_its_reminder_at_the_next_sweep(ap
     ctx.commit()
     assert sweep.run_sweep().tasks["bimtek.reminders"] == 1
     assert sorted(r for m in _mails(ctx, "reminder") for r in m.recipients) == ["dua@kab.go.id", "satu@kab.go.id"]
+
+
+def test_the_waiting_list_shows_the_place_now_keeps_the_link_for_seats_and_closes_when_held(ctx, people):
+    bimtek = make_session(ctx, people["agent"], capacity=1, mode="online", online_url="https://zoom.us/j/987",
+                          place=None)
+    seat = ops.register(ctx, bimtek.id, people["a"], now=clock.now())
+    w1 = ops.register(ctx, bimtek.id, people["b"], now=clock.now())
+    w2 = ops.register(ctx, bimtek.id, people["c"], now=clock.now())
+    w3 = ops.register(ctx, bimtek.id, people["d"], now=clock.now())
+    assert (w1.waiting_rank, w2.waiting_rank, w3.waiting_rank) == (1, 2, 3)
+    waitlisted_mail = [m for m in _mails(ctx, "waitlisted") if "empat@kab.go.id" in m.recipients][-1]
+    assert "https://zoom.us/j/987" not in waitlisted_mail.body_text and "nomor 3" in waitlisted_mail.body_text
+    assert "https://zoom.us/j/987" in [m for m in _mails(ctx, "registered")][-1].body_text
+    ops.cancel_registration(ctx, bimtek.id, people["b"], now=clock.now())  # W1 leaves the list
+    ops.cancel_registration(ctx, bimtek.id, people["a"], now=clock.now())  # the seat goes to W2
+    assert w2.status == "registered" and w3.waiting_rank == 1
+    ops.record_attendance(ctx, bimtek.id, people["agent"], [w2.id], now=STARTS + timedelta(hours=1))
+    assert w3.status == "cancelled" and w3.position is None and seat.status == "cancelled"

@@ -292,3 +292,28 @@ def test_a_category_switched_off_disappears_for_readers(app, client, session, ag
     client.post(f"/bantuan/kelola/kategori/{category.id}/aktifkan")
     session.refresh(category)
     assert category.active is True
+
+
+def test_an_article_in_a_switched_off_category_keeps_it_when_edited(client, session, agent):
+    from sep_portal.knowledge.models import ArticleCategory
+
+    category = session.scalar(select(ArticleCategory).where(ArticleCategory.code == "akun"))
+    article = _article(session, agent, "Akun terkunci", category_id=category.id)
+    category.active = False
+    session.commit()
+    sign_in(client, agent)
+    page = client.get(f"/bantuan/kelola/artikel/{article.id}").get_data(as_text=True)
+    assert f'<option selected value="{category.id}">' in page or f'value="{category.id}" selected' in page
+    client.post(f"/bantuan/kelola/artikel/{article.id}", data={
+        "title": "Akun terkunci", "body": "Isi baru.", "language": "id", "category_id": category.id})
+    session.refresh(article)
+    assert article.category_id == category.id and article.body == "Isi baru."
+    assert "kategori=akun" not in client.get(f"/bantuan/artikel/{article.slug}").get_data(as_text=True)
+
+
+def test_a_huge_page_number_shows_an_empty_page_not_an_error(client, agent):
+    sign_in(client, agent)
+    huge = "9" * 30
+    for url in ("/bantuan", "/sop", "/bimtek", "/bimtek/kelola", "/bantuan/kelola/artikel", "/helpdesk",
+                "/tiket"):
+        assert client.get(f"{url}?page={huge}").status_code == 200, url

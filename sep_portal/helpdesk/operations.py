@@ -477,7 +477,8 @@ def delete_view(session: Session, agent: User, view_id: int) -> None:
 @sweep.task("helpdesk.sla")
 def sla_notices(now: datetime) -> int:
     """Warn the assignee before a resolution breach and escalate to the helpdesk leads at the
-    breach, each once, and only during working hours (never at night or on a holiday: the next
+    breach; warn the assignee (the leads while nobody has the ticket) when the first response is
+    near its target or past it; each once, and only during working hours (never at night or on a holiday: the next
     sweep in working hours sends them). Resolved tickets close after the reopen window."""
     from sep_portal.extensions import db
 
@@ -503,6 +504,16 @@ def sla_notices(now: datetime) -> int:
                     outbox.enqueue(session, "helpdesk/breach_warning", [ticket.assignee.email],
                                    {"ticket": ticket, "left_minutes": int(left.total_seconds() // 60)})
                     sent += 1
+                response_left = sla.response_left(ticket, cal, targets, now)
+                if (response_left is not None
+                        and response_left.total_seconds() <= targets.first_response.total_seconds() * sla.WARN_AT_SHARE
+                        and stamp_once(session, Ticket, ticket.id, "response_warned_at", now)):
+                    # Nobody has answered yet: the assignee, or the leads while nobody has it.
+                    to = [ticket.assignee.email] if ticket.assignee is not None else leads
+                    if to:
+                        outbox.enqueue(session, "helpdesk/response_warning", to,
+                                       {"ticket": ticket, "left_minutes": int(response_left.total_seconds() // 60)})
+                        sent += 1
         days = current_app.config["SEP_TICKET_REOPEN_WORKING_DAYS"]
         for ticket in session.scalars(select(Ticket).where(Ticket.status == "resolved")).all():
             if ticket.resolved_at and now > cal.add_working_days(ticket.resolved_at, days):

@@ -122,3 +122,23 @@ def test_only_the_helpdesk_works_tickets(ctx, people):
         ops.resolve(ctx, ticket.id, requester, now=clock.now())
     other = requester
     assert ticket.can_view(other)
+
+
+def test_an_unanswered_unassigned_ticket_warns_the_leads_once_near_its_first_response_target(app, ctx, people,
+                                                                                             factories):
+    requester, _agent = people
+    factories.user(roles=("superadmin",), email="lead@kominfo.go.id")
+    clock.freeze(datetime(2026, 11, 24, 15, 30, tzinfo=WIB))  # Tuesday; working hours end at 16:00
+    ticket = ops.open_ticket(ctx, requester, type_="incident", service_id=_service(ctx), subject="Down",
+                             description="x", impact=1, urgency=1, now=clock.now())  # P1: 30 working minutes
+    ctx.commit()
+    clock.freeze(datetime(2026, 11, 24, 15, 50, tzinfo=WIB))  # 10 minutes left: not yet a fifth
+    sweep.run_sweep()
+    template = OutboxMessage.template == "helpdesk/response_warning"
+    assert ctx.scalars(select(OutboxMessage).where(template)).all() == []
+    clock.freeze(datetime(2026, 11, 24, 15, 55, tzinfo=WIB))  # 5 minutes left
+    sweep.run_sweep()
+    sweep.run_sweep()
+    warnings = ctx.scalars(select(OutboxMessage).where(template)).all()
+    assert [w.recipients for w in warnings] == [["lead@kominfo.go.id"]]
+    assert "5" in warnings[0].body_text and ticket.reference in warnings[0].subject

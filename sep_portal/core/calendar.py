@@ -73,6 +73,9 @@ class WorkingCalendar:
     working_days: dict[date, tuple[str, str]] = field(default_factory=dict)
     hours: Mapping[int, tuple[time, time]] = field(default_factory=lambda: DEFAULT_WORKING_HOURS)
     language: str = "id"  # of the holiday names only; the days are the same in every language
+    # Working seconds per day of a year, summed up (built on first use; a calendar is rebuilt
+    # whenever the operator changes it): long spans cost a lookup, not a walk over every day.
+    _prefix: dict[int, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- days -----------------------------------------------------------------------------
     def describe(self, day: date) -> DayInfo:
@@ -148,21 +151,52 @@ class WorkingCalendar:
         span = self._intervals(local.date())
         return span is not None and span[0] <= local < span[1]
 
+    def _day_seconds(self, day: date) -> int:
+        span = self._intervals(day)
+        return int((span[1] - span[0]).total_seconds()) if span is not None else 0
+
+    def _year_prefix(self, year: int) -> list[int]:
+        """``prefix[i]``: working seconds of the first i days of ``year``."""
+        prefix = self._prefix.get(year)
+        if prefix is None:
+            prefix, day, total = [0], date(year, 1, 1), 0
+            while day.year == year:
+                total += self._day_seconds(day)
+                prefix.append(total)
+                day += timedelta(days=1)
+            self._prefix[year] = prefix
+        return prefix
+
+    def _full_days_between(self, a: date, b: date) -> int:
+        """Working seconds of the whole days after ``a`` and before ``b``."""
+        if b <= a + timedelta(days=1):
+            return 0
+        first, last = a.timetuple().tm_yday, (b - timedelta(days=1))
+        if a.year == last.year:
+            prefix = self._year_prefix(a.year)
+            return prefix[last.timetuple().tm_yday] - prefix[first]
+        head = self._year_prefix(a.year)
+        total = head[-1] - head[first]
+        for year in range(a.year + 1, last.year):
+            total += self._year_prefix(year)[-1]
+        return total + self._year_prefix(last.year)[last.timetuple().tm_yday]
+
+    def _within(self, day: date, start: datetime, end: datetime) -> timedelta:
+        span = self._intervals(day)
+        if span is None:
+            return timedelta(0)
+        lo, hi = max(span[0], start), min(span[1], end)
+        return hi - lo if hi > lo else timedelta(0)
+
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time (within working hours, on working days) between two instants."""
         if end <= start:
             return timedelta(0)
-        total = timedelta(0)
-        day = start.astimezone(WIB).date()
-        last = end.astimezone(WIB).date()
-        while day <= last:
-            span = self._intervals(day)
-            if span is not None:
-                lo, hi = max(span[0], start), min(span[1], end)
-                if hi > lo:
-                    total += hi - lo
-            day += timedelta(days=1)
-        return total
+        first, last = start.astimezone(WIB).date(), end.astimezone(WIB).date()
+        if first == last:
+            return self._within(first, start, end)
+        return (self._within(first, start, end) + timedelta(seconds=self._full_days_between(first, last))
+                + self._within(last, start, end))
 
     def add_working_time(self, t: datetime, amount: timedelta) -> datetime:
         """The instant when ``amount`` of working time has passed after ``t``. Returns UTC."""

@@ -499,7 +499,8 @@ def sla_notices(now: datetime) -> int:
                         outbox.enqueue(session, "helpdesk/escalation", leads, {"ticket": ticket})
                     audit.record(session, "system:sweep", "ticket.escalated", ticket)
                     sent += 1
-                elif (0 < left.total_seconds() <= targets.resolution.total_seconds() * sla.WARN_AT_SHARE
+                    continue  # the escalation says all: no warning besides
+                if (0 < left.total_seconds() <= targets.resolution.total_seconds() * sla.WARN_AT_SHARE
                       and ticket.assignee is not None and stamp_once(session, Ticket, ticket.id, "warned_at", now)):
                     outbox.enqueue(session, "helpdesk/breach_warning", [ticket.assignee.email],
                                    {"ticket": ticket, "left_minutes": int(left.total_seconds() // 60)})
@@ -515,7 +516,9 @@ def sla_notices(now: datetime) -> int:
                                        {"ticket": ticket, "left_minutes": int(response_left.total_seconds() // 60)})
                         sent += 1
         days = current_app.config["SEP_TICKET_REOPEN_WORKING_DAYS"]
-        for ticket in session.scalars(select(Ticket).where(Ticket.status == "resolved")).all():
+        # N working days are at least N calendar days: only older resolutions can be due.
+        for ticket in session.scalars(select(Ticket).where(Ticket.status == "resolved",
+                                                           Ticket.resolved_at < now - timedelta(days=days))).all():
             if ticket.resolved_at and now > cal.add_working_days(ticket.resolved_at, days):
                 if session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "resolved")
                                    .values(status="closed", closed_at=now),

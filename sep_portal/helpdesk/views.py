@@ -353,11 +353,16 @@ def _queue_query(args: Any) -> Any:
         query = query.where(Ticket.assignee_id == int(assignee))
     text = " ".join(args.get("q", "").split())[:100]
     if text:
-        reference = text.upper().removeprefix("TKT-").lstrip("0")
-        conditions = [Ticket.subject.ilike(f"%{text}%")]
-        if reference.isdigit():
-            conditions.append(Ticket.id == int(reference))
-        query = query.where(or_(*conditions))
+        reference = text.upper().removeprefix("TKT-")
+        if len(reference) > 9:  # not a ticket number (and beyond the id column)
+            reference = ""
+        if reference.isdigit() and text.upper().startswith("TKT-"):  # a ticket number: that ticket only
+            query = query.where(Ticket.id == int(reference))
+        else:
+            conditions = [Ticket.subject.ilike(f"%{text}%")]
+            if reference.isdigit():
+                conditions.append(Ticket.id == int(reference))
+            query = query.where(or_(*conditions))
     return query, status
 
 

@@ -165,3 +165,30 @@ def test_add_rejects_duplicates_and_nonsense(ctx):
     with pytest.raises(DomainError) as exc:
         cal_mod.add_calendar_day(ctx, None, date(2026, 11, 26), "closure", "x", "  ")
     assert exc.value.field == "source"
+
+
+def test_working_time_over_long_spans_equals_a_walk_over_every_day():
+    """working_time_between sums whole days from per-year tables; it must equal walking the days
+    one by one (holidays, an operator closure, a restored Saturday, year ends)."""
+    import random
+
+    cal = build_calendar([CalendarDay(day=date(2026, 11, 26), kind="closure", description="Tutup", source="SE"),
+                          CalendarDay(day=date(2026, 11, 28), kind="working_day", description="Masuk",
+                                      source="SE")], parse_working_hours("mon-thu 07:30-16:00; fri 07:30-16:30; "
+                                                                         "sat 08:00-12:00"))
+
+    def walk(start: datetime, end: datetime) -> timedelta:
+        total, day = timedelta(0), start.astimezone(WIB).date()
+        while day <= end.astimezone(WIB).date():
+            span = cal._intervals(day)
+            if span is not None and min(span[1], end) > max(span[0], start):
+                total += min(span[1], end) - max(span[0], start)
+            day += timedelta(days=1)
+        return total
+
+    rng = random.Random(7)
+    base = datetime(2025, 12, 1, tzinfo=WIB)
+    for _ in range(2000):
+        start = base + timedelta(minutes=rng.randrange(0, 500 * 24 * 60))
+        end = start + timedelta(minutes=rng.randrange(0, rng.choice((90, 4000, 400_000))))
+        assert cal.working_time_between(start, end) == walk(start, end), (start, end)

@@ -202,7 +202,9 @@ def test_the_queue_filters_and_saved_views(client, factories, session, assert_co
     page = client.get("/helpdesk?priority=1").get_data(as_text=True)
     assert "Masalah nomor 0" in page and "Masalah nomor 1" not in page
     first = session.scalar(select(Ticket).where(Ticket.subject == "Masalah nomor 3"))
-    assert "Masalah nomor 3" in client.get(f"/helpdesk?q={first.reference}").get_data(as_text=True)
+    page = client.get(f"/helpdesk?q={first.reference}").get_data(as_text=True)
+    assert "Masalah nomor 3" in page and "Masalah nomor 4" not in page
+    assert client.get("/helpdesk?q=TKT-99999999999999999999").status_code == 200
     client.post(f"/tiket/{first.id}/ambil")
     page = client.get("/helpdesk?assignee=me").get_data(as_text=True)
     assert "Masalah nomor 3" in page and "Masalah nomor 4" not in page

@@ -463,6 +463,7 @@ def save_view(session: Session, agent: User, name: str, query: str) -> SavedView
     else:
         view.query = query[:500]
     session.flush()
+    audit.record(session, agent, "helpdesk.view_saved", view, after={"name": name, "query": view.query})
     return view
 
 
@@ -470,6 +471,7 @@ def delete_view(session: Session, agent: User, view_id: int) -> None:
     view = session.get(SavedView, view_id)
     if view is None or view.user_id != agent.id:
         raise NotPermitted("view")
+    audit.record(session, agent, "helpdesk.view_deleted", view, before={"name": view.name})
     session.delete(view)
     session.flush()
 

@@ -1,6 +1,7 @@
 """Extensions, created unbound and bound to an app in create_app."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,16 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def limit_from_config(key: str) -> Callable[[], str]:
+    """A rate limit read from the app's configuration at each request (e.g. ``"20 per hour"``)."""
+    from flask import current_app
+
+    def limit() -> str:
+        return current_app.config[key]
+
+    return limit
 
 
 def per_person() -> str:

@@ -42,7 +42,7 @@ from sep_portal.core import audit, calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, require_role
-from sep_portal.extensions import db, limiter, per_person
+from sep_portal.extensions import db, limit_from_config, limiter, per_person
 from sep_portal.tenants.models import Body
 
 
@@ -58,8 +58,7 @@ def _categories() -> list[tuple[int | str, str]]:
 
 # -- reporting -----------------------------------------------------------------------------------
 
-def _report_limit() -> str:
-    return current_app.config["SEP_REPORT_RATE_LIMIT"]
+_report_limit = limit_from_config("SEP_REPORT_RATE_LIMIT")
 
 
 @bp.route("/lapor", methods=["GET", "POST"])
@@ -89,8 +88,7 @@ def _public_enabled() -> None:
         raise NotFound()
 
 
-def _public_limit() -> str:
-    return current_app.config["SEP_PUBLIC_REPORT_RATE_LIMIT"]
+_public_limit = limit_from_config("SEP_PUBLIC_REPORT_RATE_LIMIT")
 
 
 @bp.route("/lapor/publik", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, g, jsonify, request
+from flask import abort, g, jsonify, request
 from sqlalchemy import select, update
 
 from sep_portal.accounts.models import User
@@ -17,7 +17,7 @@ from sep_portal.api.openapi import document
 from sep_portal.api.webhooks import account_json
 from sep_portal.core import clock
 from sep_portal.core.security import hash_token
-from sep_portal.extensions import csrf, db, limiter
+from sep_portal.extensions import csrf, db, limit_from_config, limiter
 from sep_portal.tenants import queries
 from sep_portal.tenants.models import Body
 
@@ -58,8 +58,7 @@ def _authenticate() -> Any:
     return None
 
 
-def _limit() -> str:
-    return current_app.config["SEP_API_RATE_LIMIT"]
+_limit = limit_from_config("SEP_API_RATE_LIMIT")
 
 
 limiter.limit(_limit, key_func=_rate_key)(bp)  # every route of the API, per token

@@ -30,7 +30,7 @@ from sep_portal.core import clock
 from sep_portal.core.errors import DomainError
 from sep_portal.core.forms import apply_error
 from sep_portal.core.security import hash_token
-from sep_portal.extensions import db, limiter, login_manager
+from sep_portal.extensions import db, limit_from_config, limiter, login_manager
 
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -85,8 +85,7 @@ def _unauthorized() -> Any:
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
-def _login_limit() -> str:
-    return current_app.config["SEP_LOGIN_RATE_LIMIT"]
+_login_limit = limit_from_config("SEP_LOGIN_RATE_LIMIT")
 
 
 # -- pending sign-in (between the password and the second factor) -------------------------

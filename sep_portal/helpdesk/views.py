@@ -19,7 +19,7 @@ from sep_portal.core import calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
-from sep_portal.extensions import db, limiter, per_person
+from sep_portal.extensions import db, limit_from_config, limiter, per_person
 from sep_portal.helpdesk import bp, sla
 from sep_portal.helpdesk import operations as ops
 from sep_portal.helpdesk.forms import (
@@ -89,8 +89,7 @@ def my_tickets() -> Any:
                            pages=max(1, -(-total // per_page)))
 
 
-def _ticket_limit() -> str:
-    return current_app.config["SEP_TICKET_RATE_LIMIT"]
+_ticket_limit = limit_from_config("SEP_TICKET_RATE_LIMIT")
 
 
 @bp.route("/tiket/baru", methods=["GET", "POST"])
@@ -258,8 +257,7 @@ def attachment(ticket_id: int, attachment_id: int) -> Any:
 
 # -- people without an account ---------------------------------------------------------------------
 
-def _public_limit() -> str:
-    return current_app.config["SEP_PUBLIC_TICKET_RATE_LIMIT"]
+_public_limit = limit_from_config("SEP_PUBLIC_TICKET_RATE_LIMIT")
 
 
 @bp.route("/tiket/publik", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.formatting import current_language
 from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
-from sep_portal.extensions import db, limiter
+from sep_portal.extensions import db, limit_from_config, limiter
 from sep_portal.helpdesk.models import HelpdeskService, SlaTarget
 from sep_portal.knowledge import bp
 from sep_portal.knowledge import operations as ops
@@ -89,8 +89,7 @@ def help_index() -> Any:
                            locale=current_language(), can_edit=can_edit_knowledge(current_user))
 
 
-def _suggest_limit() -> str:
-    return current_app.config["SEP_SUGGEST_RATE_LIMIT"]
+_suggest_limit = limit_from_config("SEP_SUGGEST_RATE_LIMIT")
 
 
 @bp.route("/bantuan/artikel/saran")

@@ -29,14 +29,13 @@ class Targets:
     first_response: timedelta
     resolution: timedelta
 
+    @property
+    def first_response_minutes(self) -> int:
+        return int(self.first_response.total_seconds() // 60)
 
-def targets_for(session: Session, service_id: int, priority: int) -> Targets:
-    """The service's own targets for the priority, else the general ones."""
-    rows = session.scalars(select(SlaTarget).where(SlaTarget.priority == priority,
-                                                   (SlaTarget.service_id == service_id) |
-                                                   (SlaTarget.service_id.is_(None)))).all()
-    row = next((r for r in rows if r.service_id == service_id), None) or next(r for r in rows if r.service_id is None)
-    return Targets(timedelta(minutes=row.first_response_minutes), timedelta(minutes=row.resolution_minutes))
+    @property
+    def resolution_minutes(self) -> int:
+        return int(self.resolution.total_seconds() // 60)
 
 
 class TargetTable:
@@ -48,7 +47,16 @@ class TargetTable:
                       for r in session.scalars(select(SlaTarget))}
 
     def __call__(self, service_id: int, priority: int) -> Targets:
+        """The service's own targets for the priority, else the general ones."""
         return self._rows.get((service_id, priority)) or self._rows[(None, priority)]
+
+    def of_service(self, service_id: int) -> list[tuple[int, Targets]]:
+        """Every priority with the targets that apply to the service."""
+        return [(p, self(service_id, p)) for p in sorted({p for _s, p in self._rows})]
+
+
+def targets_for(session: Session, service_id: int, priority: int) -> Targets:
+    return TargetTable(session)(service_id, priority)
 
 
 def paused(ticket: Ticket, cal: WorkingCalendar, now: datetime) -> timedelta:

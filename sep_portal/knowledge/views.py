@@ -23,7 +23,8 @@ from sep_portal.core.formatting import current_language
 from sep_portal.core.forms import apply_error, page_number
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db, limit_from_config, limiter
-from sep_portal.helpdesk.models import HelpdeskService, SlaTarget
+from sep_portal.helpdesk.models import HelpdeskService
+from sep_portal.helpdesk.sla import TargetTable
 from sep_portal.knowledge import bp
 from sep_portal.knowledge import operations as ops
 from sep_portal.knowledge.forms import ArticleForm, CategoryForm, NewServiceForm, ServiceForm, SopForm, SopVersionForm
@@ -326,16 +327,6 @@ def _service(code: str) -> HelpdeskService:
     return service
 
 
-def sla_targets(service: HelpdeskService) -> list[SlaTarget]:
-    """Per priority, the service's own target or else the general one."""
-    rows = db.session.scalars(select(SlaTarget).where((SlaTarget.service_id == service.id)
-                                                      | SlaTarget.service_id.is_(None))).all()
-    chosen: dict[int, SlaTarget] = {}
-    for row in sorted(rows, key=lambda r: r.service_id is not None):
-        chosen[row.priority] = row  # the service's own row comes last and wins
-    return [chosen[p] for p in sorted(chosen)]
-
-
 @bp.route("/layanan")
 def services() -> Any:
     rows = db.session.scalars(select(HelpdeskService).where(HelpdeskService.active.is_(True))
@@ -346,7 +337,8 @@ def services() -> Any:
 @bp.route("/layanan/<code>")
 def service(code: str) -> Any:
     item = _service(code)
-    return render_template("knowledge/service.html", service=item, targets=sla_targets(item), priorities=PRIORITIES,
+    targets = TargetTable(db.session).of_service(item.id)
+    return render_template("knowledge/service.html", service=item, targets=targets, priorities=PRIORITIES,
                            working_time=working_time, working_hours=working_hours_text(),
                            helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
                            can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))

@@ -40,7 +40,7 @@ from sep_portal.accounts.models import User
 from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import audit, calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, page_number
+from sep_portal.core.forms import apply_error, paginate
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
 from sep_portal.tenants.models import Body
@@ -157,11 +157,7 @@ def cases() -> Any:
     if args.get("mine") == "1":
         query = query.where(AbuseCase.assigned_to_id == current_user.id)
     query = query.where(AbuseCase.account_id != current_user.id)  # nobody reviews a case about themselves
-    page = page_number()
-    per_page = current_app.config["SEP_PAGE_SIZE"]
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(AbuseCase.opened_at, AbuseCase.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    rows, page, pages, total = paginate(db.session, query.order_by(AbuseCase.opened_at, AbuseCase.id))
     ids = [c.id for c in rows]
     report_counts = dict(db.session.execute(select(AbuseReport.case_id, func.count())
                                             .where(AbuseReport.case_id.in_(ids))
@@ -170,7 +166,7 @@ def cases() -> Any:
         User.id.in_([c.account_id for c in rows])))} if rows else {}
     categories = db.session.scalars(select(AbuseCategory).order_by(AbuseCategory.name)).all()
     return render_template("abuse/cases.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // per_page)), report_counts=report_counts, accounts=accounts,
+                           pages=pages, report_counts=report_counts, accounts=accounts,
                            categories=categories, args=args, status=status)
 
 

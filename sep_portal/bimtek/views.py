@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from sep_portal.auth.forms import ConfirmForm
@@ -18,7 +18,7 @@ from sep_portal.bimtek.forms import CancelSessionForm, SessionForm
 from sep_portal.bimtek.models import BimtekRegistration, BimtekSession
 from sep_portal.core import clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, page_number
+from sep_portal.core.forms import apply_error, paginate
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db
 
@@ -27,15 +27,6 @@ MANAGERS = (HELPDESK, SUPERADMIN)
 
 def _user() -> Any:
     return current_user._get_current_object()
-
-
-def _page(query: Any) -> tuple[list[Any], int, int, int]:
-    """One page of ``query`` (rows, page, pages, total)."""
-    per_page = current_app.config["SEP_PAGE_SIZE"]
-    page = page_number()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return rows, page, max(1, -(-total // per_page)), total
 
 
 def _session(session_id: int) -> BimtekSession:
@@ -65,7 +56,7 @@ def index() -> Any:
     now = clock.now()
     query = (select(BimtekSession).where(BimtekSession.status == "scheduled", BimtekSession.starts_at > now)
              .order_by(BimtekSession.starts_at, BimtekSession.id))
-    rows, page, pages, total = _page(query)
+    rows, page, pages, total = paginate(db.session, query)
     taken = ops.seats_taken(db.session, [s.id for s in rows])
     mine = db.session.scalars(select(BimtekRegistration).where(BimtekRegistration.user_id == current_user.id)
                               .order_by(BimtekRegistration.created_at.desc(), BimtekRegistration.id.desc())
@@ -170,7 +161,7 @@ def manage() -> Any:
             flash(_("The session was scheduled."), "success")
             return redirect(url_for("bimtek.manage_session", session_id=bimtek.id))
     query = select(BimtekSession).order_by(BimtekSession.starts_at.desc(), BimtekSession.id.desc())
-    rows, page, pages, total = _page(query)
+    rows, page, pages, total = paginate(db.session, query)
     taken = ops.seats_taken(db.session, [s.id for s in rows])
     return render_template("bimtek/manage.html", form=form, rows=rows, page=page, pages=pages, total=total,
                            taken=taken), 422 if form.errors else 200

@@ -32,3 +32,16 @@ def page_number() -> int:
     from flask import request
 
     return min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+
+
+def paginate(session: Any, query: Any, *options: Any) -> tuple[list[Any], int, int, int]:
+    """One page of an ordered ``query`` for ``?page=`` (``options``: loader options for the rows
+    only): (rows, page, pages, total), at SEP_PAGE_SIZE rows a page."""
+    from flask import current_app
+    from sqlalchemy import func, select
+
+    per_page = current_app.config["SEP_PAGE_SIZE"]
+    page = page_number()
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = list(session.scalars(query.options(*options).limit(per_page).offset((page - 1) * per_page)))
+    return rows, page, max(1, -(-total // per_page)), total

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
@@ -17,7 +17,7 @@ from sep_portal.accounts.models import User
 from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, page_number
+from sep_portal.core.forms import apply_error, paginate
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
 from sep_portal.helpdesk import bp, sla
@@ -61,11 +61,6 @@ def _services() -> list[tuple[int | str, str]]:
     return [("", _("— choose —"))] + [(s.id, s.name) for s in rows]
 
 
-def _page_args() -> tuple[int, int]:
-    page = page_number()
-    return page, current_app.config["SEP_PAGE_SIZE"]
-
-
 def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalendar) -> dict[str, Any]:
     """What a page shows of the SLA: time left to the first response and to the resolution."""
     now = clock.now()
@@ -81,12 +76,9 @@ def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalenda
 @bp.route("/tiket")
 @login_required
 def my_tickets() -> Any:
-    page, per_page = _page_args()
-    query = select(Ticket).where(Ticket.requester_id == current_user.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(Ticket.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
-    return render_template("helpdesk/mine.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // per_page)))
+    rows, page, pages, total = paginate(db.session, select(Ticket).where(Ticket.requester_id == current_user.id)
+                                        .order_by(Ticket.id.desc()))
+    return render_template("helpdesk/mine.html", rows=rows, total=total, page=page, pages=pages)
 
 
 _ticket_limit = limit_from_config("SEP_TICKET_RATE_LIMIT")
@@ -369,12 +361,9 @@ def _queue_query(args: Any) -> Any:
 def queue() -> Any:
     args = request.args
     query, status = _queue_query(args)
-    page, per_page = _page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    people = (joinedload(Ticket.requester).lazyload("*"), joinedload(Ticket.assignee).lazyload("*"))
-    rows = db.session.scalars(query.options(*people)
-                              .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    rows, page, pages, total = paginate(db.session, query.order_by(Ticket.priority, Ticket.created_at, Ticket.id),
+                                        joinedload(Ticket.requester).lazyload("*"),
+                                        joinedload(Ticket.assignee).lazyload("*"))
     targets, cal = sla.TargetTable(db.session), calendar.get_calendar()
     clocks = {t.id: _clock_of(t, targets(t.service_id, t.priority), cal) for t in rows}
     services = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
@@ -382,9 +371,8 @@ def queue() -> Any:
     views = db.session.scalars(select(SavedView).where(SavedView.user_id == current_user.id)
                                .order_by(SavedView.name)).all()
     current = urlencode({k: args[k] for k in QUEUE_FILTERS if args.get(k)})
-    return render_template("helpdesk/queue.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // per_page)), clocks=clocks, services=services, agents=agents,
-                           views=views, args=args, status=status, current=current,
+    return render_template("helpdesk/queue.html", rows=rows, total=total, page=page, pages=pages, clocks=clocks,
+                           services=services, agents=agents, views=views, args=args, status=status, current=current,
                            save_form=SaveViewForm(query=current), confirm=ConfirmForm())
 
 

@@ -20,7 +20,7 @@ from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.formatting import current_language
-from sep_portal.core.forms import apply_error, page_number
+from sep_portal.core.forms import apply_error, page_number, paginate
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
 from sep_portal.extensions import db, limit_from_config, limiter
 from sep_portal.helpdesk.models import HelpdeskService
@@ -47,10 +47,6 @@ def _user() -> Any:
     return current_user._get_current_object()
 
 
-def _page() -> int:
-    return page_number()
-
-
 def _per_page() -> int:
     return current_app.config["SEP_PAGE_SIZE"]
 
@@ -68,7 +64,7 @@ def _categories(active_only: bool = True) -> list[ArticleCategory]:
 def help_index() -> Any:
     q = request.args.get("q", "").strip()[:200]
     category_code = request.args.get("kategori", "").strip()
-    page, per_page = _page(), _per_page()
+    page, per_page = page_number(), _per_page()
     categories = _categories()
     category = next((c for c in categories if c.code == category_code), None)
     if category_code and category is None:
@@ -154,7 +150,7 @@ def vote(slug: str) -> Any:
 def manage_articles() -> Any:
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()[:200]
-    page, per_page = _page(), _per_page()
+    page, per_page = page_number(), _per_page()
     query = search_statement(db.session, q, include_drafts=True) if q else None
     if query is None:
         query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
@@ -417,15 +413,12 @@ def sops() -> Any:
                 db.session.commit()
                 flash(_("The SOP was created. Publish its first version now."), "success")
                 return redirect(url_for("knowledge.sop", code=document.code))
-    page, per_page = _page(), _per_page()
     query = select(SopDocument)
     if not editor:  # documents without any version yet are being prepared
         query = query.where(select(SopVersion.id).where(SopVersion.document_id == SopDocument.id).exists())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(SopDocument.category, SopDocument.title)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    rows, page, pages, total = paginate(db.session, query.order_by(SopDocument.category, SopDocument.title))
     return render_template("knowledge/sops.html", rows=rows, form=form, page=page, total=total,
-                           pages=max(1, -(-total // per_page))), 422 if form is not None and form.errors else 200
+                           pages=pages), 422 if form is not None and form.errors else 200
 
 
 def _sop(code: str) -> SopDocument:

@@ -33,7 +33,7 @@ from sep_portal.core.db import lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import normalize_nip
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS
-from sep_portal.core.security import hash_token, new_token
+from sep_portal.core.security import claim_emailed_link, new_token
 from sep_portal.tenants.models import Body, TembusanCopy
 
 MAX_EVIDENCE_FILES = 5
@@ -142,17 +142,8 @@ def report_publicly(session: Session, *, email: str, target: str, category_id: i
 
 
 def confirm_public_report(session: Session, token: str, now: datetime) -> AbuseReport:
-    report = session.scalar(select(AbuseReport).where(AbuseReport.verify_token_hash == hash_token(token or "")))
-    if report is None or report.verified_at is not None:
-        raise DomainError(None, _("This link is not valid or has already been used."))
-    if report.created_at + timedelta(hours=current_app.config["SEP_EMAIL_VERIFY_HOURS"]) < now:
-        raise DomainError(None, _("This link has expired. Request a new one."))
-    claimed = session.execute(update(AbuseReport).where(AbuseReport.id == report.id,
-                                                        AbuseReport.verified_at.is_(None)).values(verified_at=now),
-                              execution_options={"synchronize_session": False}).rowcount
-    if claimed != 1:  # two clicks at once: one confirms
-        raise DomainError(None, _("This link is not valid or has already been used."))
-    session.refresh(report)
+    report = claim_emailed_link(session, AbuseReport, "verify_token_hash", "verified_at", token, now,
+                                expired_message=_("This link has expired. Request a new one."))
     account = find_account(session, report.target)
     if account is not None and account.status != "permanently_deactivated":
         report.case = _open_case(session, account, report.category_id, now)

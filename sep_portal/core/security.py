@@ -1,9 +1,11 @@
-"""Passwords (Argon2id), random tokens and their hashes."""
+"""Passwords (Argon2id), random tokens and their hashes, and the claim of an e-mailed link."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -61,6 +63,29 @@ def new_token(nbytes: int = 32) -> tuple[str, str]:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def claim_emailed_link(session: Any, model: Any, hash_column: str, used_column: str, token: str, now: datetime,
+                       *, expired_message: str) -> Any:
+    """The row whose e-mailed confirmation link carries ``token``, claimed once: unknown or used
+    links, and links older than SEP_EMAIL_VERIFY_HOURS, are refused with a message, and of two
+    clicks at once only one wins (the used column is set by a conditional UPDATE)."""
+    from flask_babel import gettext as _
+    from sqlalchemy import select
+
+    from sep_portal.core.db import stamp_once
+    from sep_portal.core.errors import DomainError
+
+    invalid = _("This link is not valid or has already been used.")
+    row = session.scalar(select(model).where(getattr(model, hash_column) == hash_token(token or "")))
+    if row is None or getattr(row, used_column) is not None:
+        raise DomainError(None, invalid)
+    if row.created_at + timedelta(hours=current_app.config["SEP_EMAIL_VERIFY_HOURS"]) < now:
+        raise DomainError(None, expired_message)
+    if not stamp_once(session, model, row.id, used_column, now):
+        raise DomainError(None, invalid)
+    session.refresh(row)
+    return row
 
 
 def hash_identifier(value: str) -> str:

@@ -18,7 +18,7 @@ from sep_portal.core import audit, calendar, outbox, storage, sweep
 from sep_portal.core.db import lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN
-from sep_portal.core.security import hash_token, new_token
+from sep_portal.core.security import claim_emailed_link, hash_token, new_token
 from sep_portal.core.states import StateMachine, Transition
 from sep_portal.helpdesk import notifications, sla
 from sep_portal.helpdesk.models import (
@@ -178,16 +178,8 @@ def request_public_ticket(session: Session, *, email: str, name: str, type_: str
 
 def confirm_public_ticket(session: Session, token: str, *, now: datetime) -> tuple[Ticket, str]:
     """Open the ticket of a confirmed public request (once); returns it with its link's secret."""
-    pending = session.scalar(select(TicketRequest).where(TicketRequest.token_hash == hash_token(token or "")))
-    if pending is None or pending.confirmed_at is not None:
-        raise DomainError(None, _("This link is not valid or has already been used."))
-    if pending.created_at + timedelta(hours=current_app.config["SEP_EMAIL_VERIFY_HOURS"]) < now:
-        raise DomainError(None, _("This link has expired. Send the form again."))
-    claimed = session.execute(update(TicketRequest).where(TicketRequest.id == pending.id,
-                                                          TicketRequest.confirmed_at.is_(None))
-                              .values(confirmed_at=now), execution_options={"synchronize_session": False}).rowcount
-    if claimed != 1:  # two clicks at once: one opens the ticket
-        raise DomainError(None, _("This link is not valid or has already been used."))
+    pending = claim_emailed_link(session, TicketRequest, "token_hash", "confirmed_at", token, now,
+                                 expired_message=_("This link has expired. Send the form again."))
     ticket = Ticket(type=pending.type, service_id=pending.service_id, requester_email=pending.email,
                     requester_name=pending.name, subject=pending.subject, description=pending.description,
                     priority=sla.priority_for(3, 3), status="new", created_at=now)

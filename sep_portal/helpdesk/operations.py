@@ -276,7 +276,6 @@ def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: b
     elif then == "resolve":
         _resolve(session, ticket, actor, now)
     if public:
-        session.refresh(ticket, ["attachments"])
         notifications.agent_replied(session, ticket, message)
     return message
 

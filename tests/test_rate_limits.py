@@ -34,3 +34,21 @@ def test_the_public_ticket_form_and_suggestions_are_rate_limited(limited_app):
     assert client.get("/tiket/publik").status_code == 200  # reading the form is not limited
     codes = [client.get("/bantuan/artikel/saran?q=akun").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 200, 429]
+
+
+def test_a_rate_limited_api_client_gets_json(app, connection):
+    limited = create_app(TestConfig, {"DATABASE_URL": app.config["DATABASE_URL"],
+                                      "UPLOAD_DIR": app.config["UPLOAD_DIR"], "RATELIMIT_ENABLED": True,
+                                      "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_STRATEGY": "moving-window",
+                                      "SEP_API_RATE_LIMIT": "2 per minute"})
+    limiter.reset()
+    try:
+        client = limited.test_client()
+        responses = [client.get("/api/v1/openapi.json") for _ in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 429]
+        assert responses[2].mimetype == "application/json"
+        assert responses[2].get_json()["error"]["code"] == "rate_limited"
+        assert client.get("/").status_code == 200  # the portal's own pages keep their HTML error page
+    finally:
+        limiter.reset()
+        limiter.enabled = False

@@ -64,15 +64,11 @@ _limit = limit_from_config("SEP_API_RATE_LIMIT")
 limiter.limit(_limit, key_func=_rate_key)(bp)  # every route of the API, per token
 
 
-@bp.app_errorhandler(429)
+@bp.errorhandler(429)
 def _too_many(exc: Any) -> Any:
-    if request.path.startswith("/api/"):
-        return _error(429, "rate_limited", "Too many requests; slow down.")
-    from flask import render_template
-    from flask_babel import gettext as _
-
-    return render_template("errors/error.html", code=429, title=_("Too many requests"),
-                           message=_("Too many requests from your address. Wait a minute and try again.")), 429
+    """API clients get JSON, as the OpenAPI document promises; the blueprint's handler comes
+    before the portal's HTML one for every route of the API."""
+    return _error(429, "rate_limited", "Too many requests; slow down.")
 
 
 def _visible_body_ids() -> set[int] | None:

@@ -20,7 +20,15 @@ from sep_portal.core import audit, outbox, sweep
 from sep_portal.core.errors import DomainError
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import SEKRETARIS
-from sep_portal.core.security import burn_time, hash_identifier, hash_password, hash_token, new_token, verify_password
+from sep_portal.core.security import (
+    burn_time,
+    hash_identifier,
+    hash_password,
+    hash_token,
+    needs_rehash,
+    new_token,
+    verify_password,
+)
 
 RECOVERY_CODE_COUNT = 10
 TOTP_STEP = 30
@@ -301,6 +309,11 @@ def check_password_step(session: Session, email: str, password: str, now: dateti
     if not user.may_sign_in:  # disabled, deactivated, or a suspended tenant
         record_failure(session, email, now, user)
         raise generic_sign_in_error()
+    if needs_rehash(user.password_hash):
+        # The Argon2 settings were raised since this hash was made: the plain password is only
+        # here now, so this is the moment to store it at the current cost.
+        user.password_hash = hash_password(password)
+        session.flush()
     required = user.totp_required(current_app.config["SEP_TOTP_REQUIRED_FOR_ASN"])
     return PasswordStep(user=user, needs_totp=user.totp_enabled,
                         needs_enrolment=required and not user.totp_enabled)

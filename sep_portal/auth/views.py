@@ -134,6 +134,7 @@ def login() -> Any:
             apply_error(form, exc)
             unverified = exc.field == "email"
         else:
+            db.session.commit()  # a password rehashed at the current Argon2 cost is kept
             next_url = safe_next(request.args.get("next"))
             if step.needs_enrolment:
                 _begin_pending(step.user, "enrol", next_url)

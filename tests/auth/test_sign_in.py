@@ -264,3 +264,26 @@ def test_signed_in_reenrolment_and_new_codes_need_the_password(client, factories
     assert client.post("/akun/keamanan/kode-pemulihan", data={"current_password": "salah"}).status_code == 400
     response = client.post("/akun/keamanan/kode-pemulihan", data={"current_password": PASSWORD})
     assert response.status_code == 200 and response.get_data(as_text=True).count("<li><code>") == 10
+
+
+def test_sign_in_rehashes_a_password_made_at_an_older_argon2_cost(client, factories, app, session, monkeypatch):
+    user = factories.user(roles=("asn",))  # hashed at the test cost (time cost 1)
+    old_hash = user.password_hash
+    monkeypatch.setitem(app.config, "SEP_ARGON2_TIME_COST", 2)
+    assert _login(client, user.email).status_code == 302
+    session.expire_all()
+    stored = session.get(User, user.id).password_hash
+    assert stored != old_hash and "t=2," in stored
+    client.post("/keluar", data={})
+    other = app.test_client()
+    assert _login(other, user.email).status_code == 302  # the new hash verifies the same password
+    session.expire_all()
+    assert session.get(User, user.id).password_hash == stored  # no rehash when the cost is current
+
+
+def test_sign_in_with_a_wrong_password_does_not_rehash(client, factories, app, session, monkeypatch):
+    user = factories.user(roles=("asn",))
+    monkeypatch.setitem(app.config, "SEP_ARGON2_TIME_COST", 2)
+    _login(client, user.email, "Salah-Sekali-2026")
+    session.expire_all()
+    assert session.get(User, user.id).password_hash == user.password_hash

@@ -145,6 +145,9 @@ def _register_hooks(app: Flask) -> None:
     from sep_portal.core import clock
 
     app.jinja_env.globals["now"] = clock.now
+    from sep_portal.core.pagination import page_url
+
+    app.jinja_env.globals["page_url"] = page_url
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -37,17 +37,12 @@ from sep_portal.abuse.models import (
     WarningLetter,
 )
 from sep_portal.accounts.models import User
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import audit, calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, paginate
-from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, require_role
+from sep_portal.core.forms import ConfirmForm, apply_error, paginate
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
 from sep_portal.tenants.models import Body
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _categories() -> list[tuple[int | str, str]]:
@@ -71,9 +66,9 @@ def report() -> Any:
         form.target.data = request.args["akun"][:254]
     if form.validate_on_submit():
         try:
-            ops.report_account(db.session, _user(), target=form.target.data or "", category_id=form.category_id.data,
-                               description=form.description.data or "", files=request.files.getlist("files"),
-                               now=clock.now())
+            ops.report_account(db.session, current_actor(), target=form.target.data or "",
+                               category_id=form.category_id.data, description=form.description.data or "",
+                               files=request.files.getlist("files"), now=clock.now())
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)
@@ -172,7 +167,7 @@ def cases() -> Any:
 
 def _case(case_id: int) -> AbuseCase:
     case = db.session.get(AbuseCase, case_id)
-    if case is None or not case.can_view(_user()):
+    if case is None or not case.can_view(current_actor()):
         raise NotFound()
     return case
 
@@ -187,7 +182,7 @@ def case(case_id: int, **forms: Any) -> Any:
     strikes = db.session.scalars(select(Strike).where(Strike.user_id == item.account_id)
                                  .order_by(Strike.recorded_at.desc())).all()
     window, needed = ops.strike_policy()
-    user = _user()
+    user = current_actor()
     return render_template(
         "abuse/case.html", case=item, history=history, strikes=strikes, window=window, needed=needed,
         recent_strikes=ops.strikes_in_window(db.session, item.account_id, clock.now()),
@@ -231,7 +226,7 @@ def _case_action(case_id: int, form_name: str, form: Any, run: Any, success: str
 @require_role(VERIFIKATOR)
 def case_assign(case_id: int) -> Any:
     return _case_action(case_id, "_", ConfirmForm(), lambda: ops.assign_case(
-        db.session, case_id, _user(), now=clock.now()), _("The case is assigned to you."))
+        db.session, case_id, current_actor(), now=clock.now()), _("The case is assigned to you."))
 
 
 @bp.route("/kasus/<int:case_id>/catatan", methods=["POST"])
@@ -239,7 +234,7 @@ def case_assign(case_id: int) -> Any:
 def case_note(case_id: int) -> Any:
     form = NoteForm(prefix="note")
     return _case_action(case_id, "note_form", form, lambda: ops.add_note(
-        db.session, case_id, _user(), form.note.data, now=clock.now()), _("The note was added."))
+        db.session, case_id, current_actor(), form.note.data, now=clock.now()), _("The note was added."))
 
 
 @bp.route("/kasus/<int:case_id>/tolak", methods=["POST"])
@@ -247,7 +242,7 @@ def case_note(case_id: int) -> Any:
 def case_dismiss(case_id: int) -> Any:
     form = ReasonForm(prefix="dis")
     return _case_action(case_id, "dismiss_form", form, lambda: ops.dismiss_case(
-        db.session, case_id, _user(), reason=form.reason.data or "", now=clock.now()),
+        db.session, case_id, current_actor(), reason=form.reason.data or "", now=clock.now()),
         _("The case was dismissed; the reporters are told."))
 
 
@@ -256,7 +251,7 @@ def case_dismiss(case_id: int) -> Any:
 def case_substantiate(case_id: int) -> Any:
     form = SubstantiateForm(prefix="sub")
     return _case_action(case_id, "substantiate_form", form, lambda: ops.substantiate_case(
-        db.session, case_id, _user(), material=form.material.data or "", now=clock.now()),
+        db.session, case_id, current_actor(), material=form.material.data or "", now=clock.now()),
         _("The misuse is substantiated; a pejabat decides next."))
 
 
@@ -264,7 +259,7 @@ def case_substantiate(case_id: int) -> Any:
 @require_role(PEJABAT)
 def case_warn(case_id: int) -> Any:
     return _case_action(case_id, "_", ConfirmForm(), lambda: ops.issue_warning(
-        db.session, case_id, _user(), now=clock.now()),
+        db.session, case_id, current_actor(), now=clock.now()),
         _("The warning letter was issued and sent, with its copy to the Sekretaris."))
 
 
@@ -277,7 +272,7 @@ def case_evaluate(case_id: int) -> Any:
     if warning is None:
         raise NotFound()
     return _case_action(case_id, "evaluate_form", form, lambda: ops.evaluate_reply(
-        db.session, warning.id, _user(), accept=form.decision.data == "accept", reason=form.reason.data or "",
+        db.session, warning.id, current_actor(), accept=form.decision.data == "accept", reason=form.reason.data or "",
         now=clock.now()), _("The reply was evaluated."))
 
 
@@ -286,7 +281,7 @@ def case_evaluate(case_id: int) -> Any:
 def case_deactivate(case_id: int) -> Any:
     form = DeactivateForm(prefix="dea")
     return _case_action(case_id, "deactivate_form", form, lambda: ops.decide_deactivation(
-        db.session, case_id, _user(), permanent=bool(form.permanent.data), reason=form.reason.data or "",
+        db.session, case_id, current_actor(), permanent=bool(form.permanent.data), reason=form.reason.data or "",
         now=clock.now()), _("The account was deactivated."))
 
 
@@ -325,7 +320,7 @@ def warning(warning_id: int) -> Any:
     form = ReplyForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            ops.reply_to_warning(db.session, item.id, _user(), text=form.text.data or "",
+            ops.reply_to_warning(db.session, item.id, current_actor(), text=form.text.data or "",
                                  files=request.files.getlist("files"), now=clock.now())
         except NotPermitted:
             abort(403)
@@ -359,7 +354,7 @@ def reply_file(warning_id: int, file_id: int) -> Any:
 
 
 def _may_read_warning(item: WarningLetter) -> bool:
-    user = _user()
+    user = current_actor()
     return (item.user_id == user.id or (user.has_any_role(VERIFIKATOR, PEJABAT) and item.user_id != user.id)
             or (user.has_role(SEKRETARIS) and user.body_id is not None and user.body_id == item.body_id))
 
@@ -380,7 +375,7 @@ def warning_letter(warning_id: int) -> Any:
 @bp.route("/badan/reaktivasi", methods=["GET", "POST"])
 @require_role(SEKRETARIS)
 def reactivation_request() -> Any:
-    user = _user()
+    user = current_actor()
     if user.body_id is None:
         abort(404)
     form = ReactivationForm()
@@ -425,7 +420,7 @@ def reactivation(request_id: int) -> Any:
     form = DecideForm()
     if form.validate_on_submit():
         try:
-            ops.decide_reactivation(db.session, item.id, _user(), approve=form.decision.data == "approve",
+            ops.decide_reactivation(db.session, item.id, current_actor(), approve=form.decision.data == "approve",
                                     reason=form.reason.data or "", now=clock.now())
         except ConflictError as exc:
             db.session.rollback()
@@ -466,7 +461,7 @@ def categories() -> Any:
                                      legal_basis=form.legal_basis.data or None, builtin=False, active=True)
             db.session.add(category)
             db.session.flush()
-            audit.record(db.session, _user(), "abuse.category_added", category, after={"code": code})
+            audit.record(db.session, current_actor(), "abuse.category_added", category, after={"code": code})
             db.session.commit()
             flash(_("The category was added."), "success")
             return redirect(url_for("abuse.categories"))
@@ -483,7 +478,8 @@ def category_toggle(category_id: int, action: str) -> Any:
     if category is None or action not in ("aktifkan", "nonaktifkan") or not ConfirmForm().validate_on_submit():
         abort(404)
     category.active = action == "aktifkan"
-    audit.record(db.session, _user(), "abuse.category_" + ("enabled" if category.active else "disabled"), category)
+    action_name = "abuse.category_" + ("enabled" if category.active else "disabled")
+    audit.record(db.session, current_actor(), action_name, category)
     db.session.commit()
     return redirect(url_for("abuse.categories"))
 

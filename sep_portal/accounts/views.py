@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from sep_portal.accounts import bp
 from sep_portal.auth import operations as auth_ops
-from sep_portal.auth.forms import ChangePasswordForm, ConfirmForm, ReauthForm
+from sep_portal.auth.forms import ChangePasswordForm, ReauthForm
 from sep_portal.auth.models import UserSession
 from sep_portal.core import audit, clock
 from sep_portal.core.errors import DomainError
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import ConfirmForm, apply_error
 from sep_portal.extensions import db
 
 

@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from sep_portal.admin import bp
 from sep_portal.admin.forms import AuditFilterForm, CalendarDayForm
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import audit, calendar, clock, outbox
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.errors import DomainError
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import ConfirmForm, apply_error
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.core.permissions import SUPERADMIN, require_role
 from sep_portal.extensions import db

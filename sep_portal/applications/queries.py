@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
 from sep_portal.applications.models import OPEN_STATUSES, STATUSES, Application
+from sep_portal.core.pagination import Page, offset_page
 from sep_portal.tenants.models import BODY_KINDS, Body
 
 
@@ -19,19 +20,7 @@ class QueueFilter:
     overdue: bool = False
 
 
-@dataclass
-class Page:
-    rows: list[Application]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def review_queue(session: Session, flt: QueueFilter, *, now: datetime, page: int, per_page: int) -> Page:
+def review_queue(session: Session, flt: QueueFilter, *, now: datetime, page: int, per_page: int) -> Page[Application]:
     query = select(Application).where(Application.status != "draft")
     if flt.status == "open":
         query = query.where(Application.status.in_(OPEN_STATUSES))
@@ -44,15 +33,13 @@ def review_queue(session: Session, flt: QueueFilter, *, now: datetime, page: int
         query = query.where(Application.decision_due_at <= flt.due_before)
     if flt.overdue:
         query = query.where(Application.status == "complete", Application.decision_due_at < now)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(joinedload(Application.body), joinedload(Application.applicant),
-                      raiseload(Application.documents), raiseload(Application.events))
-        .order_by(Application.decision_due_at.is_(None), Application.decision_due_at, Application.submitted_at,
-                  Application.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
-    return Page(list(rows), total, page, per_page)
+    return offset_page(
+        session,
+        query.order_by(Application.decision_due_at.is_(None), Application.decision_due_at, Application.submitted_at,
+                       Application.id),
+        page=page, per_page=per_page, unique=True,
+        options=(joinedload(Application.body), joinedload(Application.applicant),
+                 raiseload(Application.documents), raiseload(Application.events)))
 
 
 def applications_of(session: Session, user_id: int) -> list[Application]:

@@ -23,32 +23,28 @@ from sep_portal.applications.forms import (
 )
 from sep_portal.applications.models import DOC_TYPES, REVIEWER_ROLES, Application, ApplicationDocument
 from sep_portal.applications.queries import QueueFilter, applications_of, body_choices, review_queue
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import calendar, clock, letters, storage
-from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, page_number
-from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR, require_role
-from sep_portal.core.states import IllegalTransition
+from sep_portal.core.actions import run_action
+from sep_portal.core.errors import NotPermitted
+from sep_portal.core.forms import ConfirmForm
+from sep_portal.core.pagination import page_number, page_size
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR, current_actor, require_role
 from sep_portal.extensions import db, talisman
 from sep_portal.tenants.models import BODY_KINDS
 
 KIND_LABELS = dict(ApplicationForm.proposed_body_kind.kwargs["choices"])  # type: ignore[attr-defined]
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
 def _get(application_id: int) -> Application:
     """The application, or 404 for anyone who may not see it (no hint that it exists)."""
     application = db.session.get(Application, application_id)
-    if application is None or not application.can_view(_user()):
+    if application is None or not application.can_view(current_actor()):
         raise NotFound()
     return application
 
 
 def _doc(application: Application, doc_id: int) -> ApplicationDocument:
-    if not application.can_view_documents(_user()):
+    if not application.can_view_documents(current_actor()):
         raise NotFound()
     for doc in application.documents:
         if doc.id == doc_id:
@@ -70,7 +66,7 @@ def my_applications() -> Any:
 def create() -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    application = ops.create_application(db.session, _user(), now=clock.now())
+    application = ops.create_application(db.session, current_actor(), now=clock.now())
     db.session.commit()
     return redirect(url_for("applications.detail", application_id=application.id))
 
@@ -80,7 +76,7 @@ def _edit_form(application: Application, formdata: Any = None) -> ApplicationFor
 
 
 def _detail_page(application: Application, *, status: int = 200, **forms: Any) -> Any:
-    user = _user()
+    user = current_actor()
     context: dict[str, Any] = {"application": application, "ops": ops, "confirm_form": ConfirmForm(),
                                "kind_labels": KIND_LABELS, "doc_types": DOC_TYPES}
     if application.can_edit(user):
@@ -113,32 +109,24 @@ def detail(application_id: int) -> Any:
 @require_role(SEKRETARIS)
 def save(application_id: int) -> Any:
     application = _get(application_id)
-    if not application.can_edit(_user()):
+    if not application.can_edit(current_actor()):
         abort(403)
     form = _edit_form(application, request.form)
-    if form.validate_on_submit():
-        try:
-            ops.update_application(
-                db.session, application, _user(), now=clock.now(), body_id=form.body_id.data,
-                proposed_body_name=form.proposed_body_name.data, proposed_body_kind=form.proposed_body_kind.data,
-                admin_name=form.admin_name.data, admin_nip=form.admin_nip.data, admin_email=form.admin_email.data,
-                admin_position=form.admin_position.data, identity_doc_type=form.identity_doc_type.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("applications.detail", application_id=application.id) + "#data")
-    return _detail_page(db.session.get(Application, application_id), status=422, edit_form=form)
+    return run_action(
+        lambda: ops.update_application(
+            db.session, application, current_actor(), now=clock.now(), body_id=form.body_id.data,
+            proposed_body_name=form.proposed_body_name.data, proposed_body_kind=form.proposed_body_kind.data,
+            admin_name=form.admin_name.data, admin_nip=form.admin_nip.data, admin_email=form.admin_email.data,
+            admin_position=form.admin_position.data, identity_doc_type=form.identity_doc_type.data),
+        form=form, render=_again(application_id, "edit_form"), success=_("Saved."),
+        redirect_to=url_for("applications.detail", application_id=application_id) + "#data")
 
 
 @bp.route("/permohonan/<int:application_id>/berkas/<slot>", methods=["POST"])
 @require_role(SEKRETARIS)
 def upload(application_id: int, slot: str) -> Any:
     application = _get(application_id)
-    if not application.can_edit(_user()) or slot not in ("surat_kuasa", "identity"):
+    if not application.can_edit(current_actor()) or slot not in ("surat_kuasa", "identity"):
         abort(403 if slot in ("surat_kuasa", "identity") else 404)
     form = UploadForm(prefix=slot)
     doc_type = "surat_kuasa"
@@ -148,17 +136,11 @@ def upload(application_id: int, slot: str) -> Any:
             form.validate_on_submit()
             form.file.errors = [_("Choose whether the file is the KPNS or the SK Pengangkatan.")]
             return _detail_page(application, status=422, **{f"upload_{slot}": form})
-    if form.validate_on_submit():
-        try:
-            ops.attach_document(db.session, application, _user(), doc_type, form.file.data, now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            form.file.errors = [exc.message]
-        else:
-            db.session.commit()
-            flash(_("The document was uploaded."), "success")
-            return redirect(url_for("applications.detail", application_id=application.id) + "#documents")
-    return _detail_page(db.session.get(Application, application_id), status=422, **{f"upload_{slot}": form})
+    return run_action(
+        lambda: ops.attach_document(db.session, application, current_actor(), doc_type, form.file.data,
+                                    now=clock.now()),
+        form=form, render=_again(application_id, f"upload_{slot}"), success=_("The document was uploaded."),
+        redirect_to=url_for("applications.detail", application_id=application_id) + "#documents")
 
 
 @bp.route("/permohonan/<int:application_id>/ajukan", methods=["POST"])
@@ -168,11 +150,11 @@ def submit(application_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        ops.submit_application(db.session, application, _user(), now=clock.now())
+        ops.submit_application(db.session, application, current_actor(), now=clock.now())
     except NotPermitted:
         abort(403)
     except ops.SubmissionIncomplete as exc:
-        db.session.rollback()
+        db.session.rollback()  # the list of what is missing, shown beside the documents
         return _detail_page(db.session.get(Application, application_id), status=422, problems=exc.problems)
     db.session.commit()
     flash(_("Your application was submitted. You will receive an e-mail at each step."), "success")
@@ -183,19 +165,9 @@ def submit(application_id: int) -> Any:
 @require_role(SEKRETARIS)
 def withdraw(application_id: int) -> Any:
     application = _get(application_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        ops.withdraw_application(db.session, application, _user(), now=clock.now())
-    except NotPermitted:
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("The application was withdrawn."), "success")
-    return redirect(url_for("applications.detail", application_id=application.id))
+    return run_action(lambda: ops.withdraw_application(db.session, application, current_actor(), now=clock.now()),
+                      success=_("The application was withdrawn."),
+                      redirect_to=url_for("applications.detail", application_id=application_id))
 
 
 # -- documents ------------------------------------------------------------------------------------
@@ -259,32 +231,21 @@ def queue() -> Any:
                       due_before=_parse_day(args.get("due_before")), overdue=args.get("overdue") == "1")
     page = page_number()
     result = review_queue(db.session, flt, now=clock.now(), page=page,
-                          per_page=current_app.config["SEP_PAGE_SIZE"])
+                          per_page=page_size())
     return render_template("applications/queue.html", result=result, flt=flt, kinds=BODY_KINDS,
                            kind_labels=KIND_LABELS, ops=ops, args=args)
 
 
+def _again(application_id: int, form_name: str) -> Any:
+    """Show the application again with ``form`` and its errors (re-read: the failed action rolled back)."""
+    return lambda form, status: _detail_page(db.session.get(Application, application_id), status=status,
+                                             **{form_name: form})
+
+
 def _review_action(application_id: int, form_name: str, form: Any, run: Any, success: str) -> Any:
     application = _get(application_id)
-    if form.validate_on_submit():
-        try:
-            run(application)
-        except NotPermitted:
-            db.session.rollback()
-            abort(403)
-        except (ConflictError, IllegalTransition) as exc:
-            db.session.rollback()
-            message = exc.message if isinstance(exc, ConflictError) else _("This action is no longer possible.")
-            flash(message, "danger")
-            return redirect(url_for("applications.detail", application_id=application_id))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(success, "success")
-            return redirect(url_for("applications.detail", application_id=application_id))
-    return _detail_page(db.session.get(Application, application_id), status=422, **{form_name: form})
+    return run_action(lambda: run(application), form=form, render=_again(application_id, form_name),
+                      success=success, redirect_to=url_for("applications.detail", application_id=application_id))
 
 
 @bp.route("/permohonan/<int:application_id>/kembalikan", methods=["POST"])
@@ -292,7 +253,8 @@ def _review_action(application_id: int, form_name: str, form: Any, run: Any, suc
 def return_(application_id: int) -> Any:
     form = ReturnForm(prefix="ret")
     return _review_action(application_id, "return_form", form, lambda a: ops.return_for_completion(
-        db.session, a, _user(), missing=form.missing.data or [], message=form.message.data or "", now=clock.now()),
+        db.session, a, current_actor(), missing=form.missing.data or [], message=form.message.data or "",
+        now=clock.now()),
         _("The application was returned to the applicant."))
 
 
@@ -301,7 +263,7 @@ def return_(application_id: int) -> Any:
 def complete(application_id: int) -> Any:
     form = CompleteForm(prefix="cpl")
     return _review_action(application_id, "complete_form", form, lambda a: ops.declare_complete(
-        db.session, a, _user(), now=clock.now(), confirm_body=bool(form.confirm_body.data)),
+        db.session, a, current_actor(), now=clock.now(), confirm_body=bool(form.confirm_body.data)),
         _("The application was declared complete. The decision is due in 4 working days."))
 
 
@@ -310,7 +272,7 @@ def complete(application_id: int) -> Any:
 def recommend(application_id: int) -> Any:
     form = RecommendForm(prefix="rec")
     return _review_action(application_id, "recommend_form", form, lambda a: ops.recommend(
-        db.session, a, _user(), recommendation=form.recommendation.data, grounds=form.grounds.data or [],
+        db.session, a, current_actor(), recommendation=form.recommendation.data, grounds=form.grounds.data or [],
         note=form.note.data or "", now=clock.now()), _("Your recommendation was recorded."))
 
 
@@ -319,7 +281,7 @@ def recommend(application_id: int) -> Any:
 def approve(application_id: int) -> Any:
     form = ApproveForm(prefix="apv")
     return _review_action(application_id, "approve_form", form, lambda a: ops.approve_application(
-        db.session, a.id, _user(), reason=form.reason.data or "", now=clock.now()),
+        db.session, a.id, current_actor(), reason=form.reason.data or "", now=clock.now()),
         _("The application was approved. The decision letter was issued and the Admin Pengelola invited."))
 
 
@@ -328,7 +290,8 @@ def approve(application_id: int) -> Any:
 def reject(application_id: int) -> Any:
     form = RejectForm(prefix="rej")
     return _review_action(application_id, "reject_form", form, lambda a: ops.reject_application(
-        db.session, a.id, _user(), grounds=form.grounds.data or [], reason=form.reason.data or "", now=clock.now()),
+        db.session, a.id, current_actor(), grounds=form.grounds.data or [], reason=form.reason.data or "",
+        now=clock.now()),
         _("The application was rejected and the rejection letter issued."))
 
 

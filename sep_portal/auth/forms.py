@@ -83,7 +83,3 @@ class NewPasswordForm(FlaskForm):
 class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
                                      render_kw={"autocomplete": "current-password"})
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token, for POST buttons."""

@@ -17,7 +17,6 @@ from sep_portal.auth import bp
 from sep_portal.auth import operations as ops
 from sep_portal.auth.forms import (
     CodeForm,
-    ConfirmForm,
     EmailForm,
     EnrolForm,
     LoginForm,
@@ -28,7 +27,7 @@ from sep_portal.auth.forms import (
 from sep_portal.auth.models import UserSession
 from sep_portal.core import clock
 from sep_portal.core.errors import DomainError
-from sep_portal.core.forms import apply_error
+from sep_portal.core.forms import ConfirmForm, apply_error
 from sep_portal.core.security import hash_token
 from sep_portal.extensions import db, limit_from_config, limiter, login_manager
 

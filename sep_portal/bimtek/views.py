@@ -11,22 +11,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.bimtek import bp
 from sep_portal.bimtek import operations as ops
 from sep_portal.bimtek.forms import CancelSessionForm, SessionForm
 from sep_portal.bimtek.models import BimtekRegistration, BimtekSession
 from sep_portal.core import clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, paginate
-from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
+from sep_portal.core.forms import ConfirmForm, apply_error, paginate
+from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db
 
 MANAGERS = (HELPDESK, SUPERADMIN)
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _session(session_id: int) -> BimtekSession:
@@ -74,7 +69,7 @@ def detail(session_id: int) -> Any:
     taken = ops.seats_taken(db.session, [bimtek.id]).get(bimtek.id, 0)
     return render_template("bimtek/detail.html", bimtek=bimtek, registration=registration, taken=taken,
                            open=bimtek.is_open_for_registration(now), confirm=ConfirmForm(),
-                           can_manage=bimtek.can_manage(_user()))
+                           can_manage=bimtek.can_manage(current_actor()))
 
 
 def _participant_action(session_id: int, run: Any, success: Any) -> Any:
@@ -96,7 +91,7 @@ def _participant_action(session_id: int, run: Any, success: Any) -> Any:
 @login_required
 def register(session_id: int) -> Any:
     return _participant_action(
-        session_id, lambda: ops.register(db.session, session_id, _user(), now=clock.now()),
+        session_id, lambda: ops.register(db.session, session_id, current_actor(), now=clock.now()),
         lambda r: _("You are registered. A confirmation was sent by e-mail.") if r.status == "registered" else
         _("The session is full: you are number %(n)d on the waiting list. We will e-mail you if a seat frees up.",
           n=r.position))
@@ -106,16 +101,16 @@ def register(session_id: int) -> Any:
 @login_required
 def cancel(session_id: int) -> Any:
     return _participant_action(
-        session_id, lambda: ops.cancel_registration(db.session, session_id, _user(), now=clock.now()),
+        session_id, lambda: ops.cancel_registration(db.session, session_id, current_actor(), now=clock.now()),
         lambda r: _("Your registration was cancelled."))
 
 
 def _certificate(session_id: int, user_id: int) -> Any:
     registration = ops.registration_of(db.session, session_id, user_id)
-    if registration is None or not registration.can_download_certificate(_user()):
+    if registration is None or not registration.can_download_certificate(current_actor()):
         raise NotFound()  # also for other people's certificates: nothing to learn from the answer
     try:
-        stored = ops.issue_certificate(db.session, registration.id, _user(), now=clock.now())
+        stored = ops.issue_certificate(db.session, registration.id, current_actor(), now=clock.now())
     except NotPermitted:
         db.session.rollback()
         raise NotFound() from None
@@ -152,7 +147,7 @@ def manage() -> Any:
     form = SessionForm()
     if form.validate_on_submit():
         try:
-            bimtek = ops.create_session(db.session, _user(), _details(form), now=clock.now())
+            bimtek = ops.create_session(db.session, current_actor(), _details(form), now=clock.now())
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)
@@ -182,7 +177,7 @@ def manage_session(session_id: int, cancel_form: CancelSessionForm | None = None
         form.capacity.data = bimtek.capacity
     elif form.validate_on_submit():
         try:
-            ops.update_session(db.session, bimtek.id, _user(), _details(form), now=clock.now())
+            ops.update_session(db.session, bimtek.id, current_actor(), _details(form), now=clock.now())
         except ConflictError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -219,7 +214,7 @@ def cancel_session(session_id: int) -> Any:
     form = CancelSessionForm(prefix="cancel")
     if form.validate_on_submit():
         try:
-            ops.cancel_session(db.session, session_id, _user(), reason=form.reason.data or "", now=clock.now())
+            ops.cancel_session(db.session, session_id, current_actor(), reason=form.reason.data or "", now=clock.now())
         except ConflictError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -245,7 +240,7 @@ def attendance(session_id: int) -> Any:
     except ValueError:
         abort(400)
     try:
-        ops.record_attendance(db.session, session_id, _user(), attended, now=clock.now())
+        ops.record_attendance(db.session, session_id, current_actor(), attended, now=clock.now())
     except ConflictError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

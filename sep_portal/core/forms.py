@@ -19,29 +19,17 @@ def apply_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons."""
+
+
 def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-MAX_PAGE = 10_000
-
-
-def page_number() -> int:
-    """The ``?page=`` of a list page: from 1, and capped (a huge number would overflow the
-    database's OFFSET); anything that is not a number is the first page."""
-    from flask import request
-
-    return min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
-
-
 def paginate(session: Any, query: Any, *options: Any) -> tuple[list[Any], int, int, int]:
-    """One page of an ordered ``query`` for ``?page=`` (``options``: loader options for the rows
-    only): (rows, page, pages, total), at SEP_PAGE_SIZE rows a page."""
-    from flask import current_app
-    from sqlalchemy import func, select
+    """Deprecated shape of :func:`sep_portal.core.pagination.offset_page`, until every list uses it."""
+    from sep_portal.core.pagination import offset_page, page_number, page_size
 
-    per_page = current_app.config["SEP_PAGE_SIZE"]
-    page = page_number()
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = list(session.scalars(query.options(*options).limit(per_page).offset((page - 1) * per_page)))
-    return rows, page, max(1, -(-total // per_page)), total
+    page = offset_page(session, query, page=page_number(), per_page=page_size(), options=options)
+    return page.rows, page.page, page.pages, page.total

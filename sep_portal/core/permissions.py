@@ -48,6 +48,11 @@ def require_role(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
+def current_actor() -> Any:
+    """The signed-in person as the model object operations take (not the request-bound proxy)."""
+    return current_user._get_current_object()
+
+
 def can(user: Any, action: str, obj: Any) -> bool:
     """Ask ``obj.can_<action>(user)``: permission questions live on the model."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -14,11 +14,10 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
 from sep_portal.accounts.models import User
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, paginate
-from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
+from sep_portal.core.forms import ConfirmForm, apply_error, paginate
+from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
 from sep_portal.helpdesk import bp, sla
 from sep_portal.helpdesk import operations as ops
@@ -45,10 +44,6 @@ from sep_portal.helpdesk.models import (
     TicketAttachment,
     TicketMessage,
 )
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _is_agent() -> bool:
@@ -95,7 +90,7 @@ def new_ticket() -> Any:
         form.service_id.data = service.id if service else None
     if form.validate_on_submit():
         try:
-            ticket = ops.open_ticket(db.session, _user(), type_=form.type.data, service_id=form.service_id.data,
+            ticket = ops.open_ticket(db.session, current_actor(), type_=form.type.data, service_id=form.service_id.data,
                                      subject=form.subject.data, description=form.description.data,
                                      impact=form.impact.data, urgency=form.urgency.data,
                                      files=request.files.getlist("files"), now=clock.now())
@@ -111,7 +106,7 @@ def new_ticket() -> Any:
 
 def _ticket(ticket_id: int) -> Ticket:
     ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None or not ticket.can_view(_user()):
+    if ticket is None or not ticket.can_view(current_actor()):
         raise NotFound()
     return ticket
 
@@ -174,7 +169,7 @@ def _requester_action(ticket: Ticket, token: str | None, form_name: str, form: A
         return _render_ticket(ticket, token, 422, **{form_name: form})
     if form is None and not ConfirmForm().validate_on_submit():
         abort(400)
-    requester = None if token else _user()
+    requester = None if token else current_actor()
     try:
         run(requester)
     except NotPermitted:
@@ -385,7 +380,7 @@ def save_view() -> Any:
     form.query.data = urlencode({k: filters[k][0] for k in QUEUE_FILTERS if filters.get(k)})
     if form.validate_on_submit():
         try:
-            ops.save_view(db.session, _user(), form.name.data, form.query.data)
+            ops.save_view(db.session, current_actor(), form.name.data, form.query.data)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -403,7 +398,7 @@ def delete_view(view_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        ops.delete_view(db.session, _user(), view_id)
+        ops.delete_view(db.session, current_actor(), view_id)
     except NotPermitted:
         db.session.rollback()
         raise NotFound() from None
@@ -450,7 +445,7 @@ def _agent_action(ticket_id: int, form_name: str, form: Any, run: Any, success: 
 def agent_reply(ticket_id: int) -> Any:
     form = AgentReplyForm(prefix="ag")
     return _agent_action(ticket_id, "agent_form", form, lambda: ops.reply(
-        db.session, ticket_id, _user(), form.body.data, public=form.visibility.data == "public",
+        db.session, ticket_id, current_actor(), form.body.data, public=form.visibility.data == "public",
         then=form.then.data or None, files=request.files.getlist("ag-files"), now=clock.now()),
         _("The message has been saved."))
 
@@ -461,7 +456,7 @@ def assign(ticket_id: int) -> Any:
     form = AssignForm(prefix="as")
     form.assignee_id.choices = []
     return _agent_action(ticket_id, "", form, lambda: ops.assign(
-        db.session, ticket_id, _user(), form.assignee_id.data or 0, now=clock.now()),
+        db.session, ticket_id, current_actor(), form.assignee_id.data or 0, now=clock.now()),
         _("The ticket has been assigned."))
 
 
@@ -469,14 +464,14 @@ def assign(ticket_id: int) -> Any:
 @require_role(HELPDESK)
 def take(ticket_id: int) -> Any:
     return _agent_action(ticket_id, "", None, lambda: ops.assign(
-        db.session, ticket_id, _user(), current_user.id, now=clock.now()), _("The ticket is now yours."))
+        db.session, ticket_id, current_actor(), current_user.id, now=clock.now()), _("The ticket is now yours."))
 
 
 @bp.route("/tiket/<int:ticket_id>/tunggu", methods=["POST"])
 @require_role(HELPDESK)
 def wait(ticket_id: int) -> Any:
     return _agent_action(ticket_id, "", None, lambda: ops.wait_on_requester(
-        db.session, ticket_id, _user(), now=clock.now()),
+        db.session, ticket_id, current_actor(), now=clock.now()),
         _("The ticket waits on the requester; the SLA clock is paused."))
 
 
@@ -484,7 +479,7 @@ def wait(ticket_id: int) -> Any:
 @require_role(HELPDESK)
 def resolve(ticket_id: int) -> Any:
     return _agent_action(ticket_id, "", None, lambda: ops.resolve(
-        db.session, ticket_id, _user(), now=clock.now()), _("The ticket has been resolved."))
+        db.session, ticket_id, current_actor(), now=clock.now()), _("The ticket has been resolved."))
 
 
 @bp.route("/tiket/<int:ticket_id>/prioritas", methods=["POST"])
@@ -492,7 +487,7 @@ def resolve(ticket_id: int) -> Any:
 def set_priority(ticket_id: int) -> Any:
     form = PriorityForm(prefix="pr")
     return _agent_action(ticket_id, "priority_form", form, lambda: ops.set_priority(
-        db.session, ticket_id, _user(), impact=form.impact.data, urgency=form.urgency.data),
+        db.session, ticket_id, current_actor(), impact=form.impact.data, urgency=form.urgency.data),
         _("The priority has been changed."))
 
 
@@ -517,7 +512,7 @@ def sla_targets() -> Any:
             getattr(form, f"p{p}_resolution").data = row.resolution_minutes
     if form.validate_on_submit():
         try:
-            ops.set_sla_targets(db.session, _user(), service_id, {
+            ops.set_sla_targets(db.session, current_actor(), service_id, {
                 p: (getattr(form, f"p{p}_first").data, getattr(form, f"p{p}_resolution").data) for p in (1, 2, 3, 4)})
         except DomainError as exc:
             db.session.rollback()

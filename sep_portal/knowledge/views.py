@@ -16,12 +16,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.formatting import current_language
-from sep_portal.core.forms import apply_error, page_number, paginate
-from sep_portal.core.permissions import HELPDESK, SUPERADMIN, require_role
+from sep_portal.core.forms import ConfirmForm, apply_error, paginate
+from sep_portal.core.pagination import page_number
+from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter
 from sep_portal.helpdesk.models import HelpdeskService
 from sep_portal.helpdesk.sla import TargetTable
@@ -41,10 +41,6 @@ from sep_portal.knowledge.search import search_articles, search_statement
 EDITORS = (HELPDESK, SUPERADMIN)
 SUGGESTIONS = 5
 SUGGEST_MIN_CHARS = 3
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _per_page() -> int:
@@ -132,7 +128,7 @@ def vote(slug: str) -> Any:
         abort(400)
     try:
         ops.vote_article(db.session, item, voter=_voter(),
-                         user=_user() if current_user.is_authenticated else None,
+                         user=current_actor() if current_user.is_authenticated else None,
                          helpful=answer == "ya", now=clock.now())
     except DomainError as exc:
         db.session.rollback()
@@ -182,7 +178,7 @@ def new_article() -> Any:
     form = _article_form(ArticleForm())
     if form.validate_on_submit():
         try:
-            item = ops.create_article(db.session, _user(), _article_fields(form), now=clock.now(),
+            item = ops.create_article(db.session, current_actor(), _article_fields(form), now=clock.now(),
                                       publish=request.form.get("action") == "publish")
         except DomainError as exc:
             db.session.rollback()
@@ -208,7 +204,7 @@ def edit_article(article_id: int) -> Any:
     form = _article_form(ArticleForm(obj=item), item.category)
     if form.validate_on_submit():
         try:
-            ops.update_article(db.session, _user(), item.id, _article_fields(form), now=clock.now())
+            ops.update_article(db.session, current_actor(), item.id, _article_fields(form), now=clock.now())
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)
@@ -229,7 +225,7 @@ def article_status(article_id: int, action: str) -> Any:
         abort(400)
     run = ops.publish_article if action == "terbitkan" else ops.unpublish_article
     try:
-        run(db.session, _user(), item.id, now=clock.now())
+        run(db.session, current_actor(), item.id, now=clock.now())
     except NotPermitted:
         db.session.rollback()
         abort(403)
@@ -249,8 +245,9 @@ def manage_categories() -> Any:
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            ops.add_category(db.session, _user(), code=form.code.data, name=form.name.data, name_en=form.name_en.data,
-                             description=form.description.data, position=form.position.data or 0)
+            ops.add_category(db.session, current_actor(), code=form.code.data, name=form.name.data,
+                             name_en=form.name_en.data, description=form.description.data,
+                             position=form.position.data or 0)
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)
@@ -271,7 +268,7 @@ def category_toggle(category_id: int, action: str) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        ops.set_category_active(db.session, _user(), category_id, active=action == "aktifkan")
+        ops.set_category_active(db.session, current_actor(), category_id, active=action == "aktifkan")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -346,7 +343,7 @@ def manage_services() -> Any:
     form = NewServiceForm()
     if form.validate_on_submit():
         try:
-            created = ops.create_service(db.session, _user(), code=form.code.data, name=form.name.data,
+            created = ops.create_service(db.session, current_actor(), code=form.code.data, name=form.name.data,
                                          description=form.description.data)
         except DomainError as exc:
             db.session.rollback()
@@ -366,7 +363,7 @@ def switch_service(code: str, action: str) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     item = _service(code)
-    ops.set_service_active(db.session, _user(), item.id, action == "aktifkan")
+    ops.set_service_active(db.session, current_actor(), item.id, action == "aktifkan")
     db.session.commit()
     flash(_("The service is available again.") if action == "aktifkan" else
           _("The service is switched off: no new tickets can choose it."), "success")
@@ -380,8 +377,8 @@ def edit_service(code: str) -> Any:
     form = ServiceForm(obj=item)
     if form.validate_on_submit():
         try:
-            ops.update_service(db.session, _user(), item.id, {k: getattr(form, k).data for k in ops.SERVICE_FIELDS},
-                               now=clock.now())
+            ops.update_service(db.session, current_actor(), item.id,
+                               {k: getattr(form, k).data for k in ops.SERVICE_FIELDS}, now=clock.now())
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)
@@ -403,7 +400,7 @@ def sops() -> Any:
             abort(403)
         if form.validate_on_submit():
             try:
-                document = ops.create_sop(db.session, _user(), code=form.code.data, title=form.title.data,
+                document = ops.create_sop(db.session, current_actor(), code=form.code.data, title=form.title.data,
                                           description=form.description.data, category=form.category.data,
                                           now=clock.now())
             except DomainError as exc:
@@ -438,7 +435,7 @@ def sop(code: str) -> Any:
             abort(403)
         if form.validate_on_submit():
             try:
-                version = ops.publish_sop_version(db.session, _user(), document.id, request.files.get("file"),
+                version = ops.publish_sop_version(db.session, current_actor(), document.id, request.files.get("file"),
                                                   change_note=form.change_note.data, now=clock.now())
             except DomainError as exc:
                 db.session.rollback()

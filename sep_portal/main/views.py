@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from sep_portal import safe_next
 from sep_portal.accounts.operations import set_locale
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import clock
+from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.permissions import ROLES
 from sep_portal.extensions import db
 from sep_portal.main import bp

@@ -24,13 +24,21 @@ from werkzeug.exceptions import NotFound
 from sep_portal.accounts.models import User
 from sep_portal.applications import operations as app_ops
 from sep_portal.applications.models import Application
-from sep_portal.auth.forms import ConfirmForm
 from sep_portal.core import audit, clock, storage
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import apply_error, page_number
+from sep_portal.core.forms import ConfirmForm, apply_error
 from sep_portal.core.letters import Letter
-from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, require_role
+from sep_portal.core.pagination import page_number
+from sep_portal.core.permissions import (
+    ADMIN_PENGELOLA,
+    PEJABAT,
+    SEKRETARIS,
+    SUPERADMIN,
+    VERIFIKATOR,
+    current_actor,
+    require_role,
+)
 from sep_portal.extensions import db
 from sep_portal.tenants import bp, importer, queries
 from sep_portal.tenants import operations as ops
@@ -38,13 +46,9 @@ from sep_portal.tenants.forms import AccountForm, ImportForm, ReasonForm
 from sep_portal.tenants.models import AccountImport, AccountImportProblem, Body, TembusanCopy
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
 def _tenant() -> Body:
     try:
-        return ops.admin_tenant(db.session, _user())
+        return ops.admin_tenant(db.session, current_actor())
     except NotPermitted:
         abort(403)
 
@@ -52,7 +56,7 @@ def _tenant() -> Body:
 def _account(account_id: int, body: Body) -> User:
     """Another tenant's account, or one the admin does not manage, is simply not found."""
     account = User.get_for_tenant(db.session, account_id, body.id)
-    if not ops.is_managed(account, body, _user()):
+    if not ops.is_managed(account, body, current_actor()):
         raise NotFound()
     return account
 
@@ -77,7 +81,7 @@ def account_new() -> Any:
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            account = ops.create_account(db.session, _user(), body, name=form.name.data, nip=form.nip.data,
+            account = ops.create_account(db.session, current_actor(), body, name=form.name.data, nip=form.nip.data,
                                          email=form.email.data, unit=form.unit.data, position=form.position.data,
                                          now=clock.now())
         except DomainError as exc:
@@ -108,7 +112,7 @@ def account_edit(account_id: int) -> Any:
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            ops.update_account(db.session, _user(), body, account, name=form.name.data, email=form.email.data,
+            ops.update_account(db.session, current_actor(), body, account, name=form.name.data, email=form.email.data,
                                unit=form.unit.data, position=form.position.data, nip=form.nip.data, now=clock.now())
         except DomainError as exc:
             db.session.rollback()
@@ -128,7 +132,7 @@ def _account_action(account_id: int, action: Any, success: str) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        action(db.session, _user(), body, account, now=clock.now())
+        action(db.session, current_actor(), body, account, now=clock.now())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -170,7 +174,7 @@ def accounts_export(fmt: str) -> Any:
     body = _tenant()
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
-    audit.record(db.session, _user(), "accounts.exported", body, after={"format": fmt})
+    audit.record(db.session, current_actor(), "accounts.exported", body, after={"format": fmt})
     db.session.commit()
     filename = f"akun-{body.code or body.id}-{clock.to_wib(clock.now()):%Y%m%d}.{fmt}"
     if fmt == "csv":
@@ -228,7 +232,7 @@ def imports() -> Any:
     elif form.validate_on_submit():
         try:
             stored = storage.save_spreadsheet(db.session, form.file.data, purpose="import:source",
-                                              created_by=_user(),
+                                              created_by=current_actor(),
                                               max_bytes=current_app.config["SEP_MAX_IMPORT_BYTES"])
         except DomainError as exc:
             db.session.rollback()
@@ -238,7 +242,7 @@ def imports() -> Any:
                                 status="queued_check", created_at=clock.now())
             db.session.add(job)
             db.session.flush()
-            audit.record(db.session, _user(), "accounts.import_uploaded", job,
+            audit.record(db.session, current_actor(), "accounts.import_uploaded", job,
                          after={"file": stored.original_name, "sha256": stored.sha256})
             db.session.commit()
             importer.start(current_app._get_current_object(), job.id, "check")
@@ -288,7 +292,7 @@ def import_run(job_id: int) -> Any:
         flash(_("This import cannot be started: check the file first, and only a file without problems is "
                 "imported."), "danger")
         return redirect(url_for("tenants.import_job", job_id=job.id))
-    audit.record(db.session, _user(), "accounts.import_started", job)
+    audit.record(db.session, current_actor(), "accounts.import_started", job)
     db.session.commit()
     importer.start(current_app._get_current_object(), job.id, "import")
     return redirect(url_for("tenants.import_job", job_id=job.id))
@@ -307,7 +311,7 @@ def import_report(job_id: int) -> Any:
 # -- the Sekretaris: its body ------------------------------------------------------------------------
 
 def _sekretaris_body() -> Body:
-    user = _user()
+    user = current_actor()
     if user.body_id is None:
         abort(404)
     body = db.session.get(Body, user.body_id)
@@ -369,7 +373,7 @@ def request_replacement() -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        application = app_ops.create_replacement(db.session, _user(), now=clock.now())
+        application = app_ops.create_replacement(db.session, current_actor(), now=clock.now())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -420,7 +424,7 @@ def _tenant_action(body_id: int, action: Any, success: str) -> Any:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            action(db.session, _user(), body, reason=form.reason.data, now=clock.now())
+            action(db.session, current_actor(), body, reason=form.reason.data, now=clock.now())
         except NotPermitted:
             abort(403)
         except (ConflictError, DomainError) as exc:

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sep_portal.accounts.models import User
 from sep_portal.core import clock
-from sep_portal.core.db import Base, sql_in
+from sep_portal.core.db import Base, TenantScoped, sql_in
 from sep_portal.core.letters import Letter
-from sep_portal.core.permissions import PEJABAT, VERIFIKATOR
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR
 from sep_portal.core.storage import StoredFile
 
 CASE_STATUSES = ("open", "dismissed", "substantiated", "warned", "replied", "closed", "deactivated")
@@ -18,7 +18,6 @@ OPEN_CASE_STATUSES = ("open", "substantiated", "warned", "replied")
 PROPOSALS = ("warning", "permanent")
 WARNING_STATUSES = ("issued", "replied", "accepted", "rejected", "expired")
 REQUEST_STATUSES = ("pending", "approved", "rejected")
-
 
 
 class AbuseCategory(Base):
@@ -151,9 +150,10 @@ class CaseNote(Base):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class WarningLetter(Base):
+class WarningLetter(TenantScoped, Base):
     """A surat peringatan and the user's one reply. The reply and the deadline sweep race for
-    the same row: both move it out of ``issued`` with a conditional UPDATE, so exactly one wins."""
+    the same row: both move it out of ``issued`` with a conditional UPDATE, so exactly one wins.
+    It belongs to the warned person's body (none for an account without one)."""
 
     __tablename__ = "warning_letters"
     __table_args__ = (
@@ -167,7 +167,7 @@ class WarningLetter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("abuse_cases.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))  # type: ignore[assignment]
     letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"))
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime]
@@ -183,6 +183,12 @@ class WarningLetter(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     letter: Mapped[Letter] = relationship(lazy="joined")
     reply_files: Mapped[list[ReplyFile]] = relationship(lazy="selectin")
+
+    def can_read(self, user: User) -> bool:
+        """The letter and the reply's files: the warned user, the reviewers, and the Sekretaris of
+        the user's body, who has the tembusan."""
+        return (user.id == self.user_id or user.has_any_role(VERIFIKATOR, PEJABAT)
+                or (user.has_role(SEKRETARIS) and user.body_id is not None and user.body_id == self.body_id))
 
 
 class ReplyFile(Base):
@@ -207,7 +213,7 @@ class Strike(Base):
     recorded_at: Mapped[datetime]
 
 
-class ReactivationRequest(Base):
+class ReactivationRequest(TenantScoped, Base):
     """The Sekretaris BP asks for a temporarily deactivated account of its body to come back."""
 
     __tablename__ = "reactivation_requests"

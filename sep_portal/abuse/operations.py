@@ -25,14 +25,15 @@ from sep_portal.abuse.models import (
     Strike,
     WarningLetter,
 )
+from sep_portal.abuse.states import case_machine, request_machine, warning_machine
 from sep_portal.accounts.models import User
 from sep_portal.api import webhooks
 from sep_portal.auth import operations as auth_ops
 from sep_portal.core import audit, calendar, letters, storage, sweep
-from sep_portal.core.db import lock_row
+from sep_portal.core.db import add_unique, lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import normalize_nip
-from sep_portal.core.permissions import PEJABAT, SEKRETARIS
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN
 from sep_portal.core.security import claim_emailed_link, new_token
 from sep_portal.tenants.models import Body, TembusanCopy
 
@@ -162,9 +163,18 @@ def lock_case(session: Session, case_id: int) -> AbuseCase:
     return case
 
 
-def _require(case: AbuseCase, *statuses: str) -> None:
-    if case.status not in statuses:
+def _require(case: AbuseCase, action: str) -> None:
+    """Refuse, before anything is checked or changed, an ``action`` the case's table does not allow
+    from its status now (someone else moved it since the page was loaded)."""
+    if not case_machine.allowed(case.status, action):
         raise ConflictError(_("The case has changed meanwhile; this action is no longer possible. Reload the page."))
+
+
+def _move(case: AbuseCase, action: str) -> str:
+    """Move the case along its transition table (IllegalTransition if not allowed); the status before."""
+    before = case.status
+    case.status = case_machine.transition(case.status, action).target
+    return before
 
 
 def _ensure_verifier(case: AbuseCase, actor: User) -> None:
@@ -199,12 +209,12 @@ def add_note(session: Session, case_id: int, actor: User, text: str, *, now: dat
 def dismiss_case(session: Session, case_id: int, actor: User, *, reason: str, now: datetime) -> AbuseCase:
     case = lock_case(session, case_id)
     _ensure_verifier(case, actor)
-    _require(case, "open", "substantiated")
+    _require(case, "dismiss")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason", _("Give the reason for dismissing the case."))
-    before = {"status": case.status}
-    case.status, case.outcome_reason, case.closed_at, case.closed_by_id = "dismissed", reason[:4000], now, actor.id
+    before = {"status": _move(case, "dismiss")}
+    case.outcome_reason, case.closed_at, case.closed_by_id = reason[:4000], now, actor.id
     session.flush()
     audit.record(session, actor, "abuse.case_dismissed", case, before=before, after={"status": "dismissed"})
     notifications.outcome_to_reporters(session, case, "dismissed")
@@ -216,13 +226,14 @@ def substantiate_case(session: Session, case_id: int, actor: User, *, material: 
     on record (within the policy's window) the proposal is permanent deactivation."""
     case = lock_case(session, case_id)
     _ensure_verifier(case, actor)
-    _require(case, "open")
+    _require(case, "substantiate")
     material = (material or "").strip()
     if not material:
         raise DomainError("material", _("Record what the misuse is: the material as the user will see it."))
     _window, needed = strike_policy()
     prior = strikes_in_window(session, case.account_id, now)
-    case.status, case.material = "substantiated", material[:8000]
+    _move(case, "substantiate")
+    case.material = material[:8000]
     case.substantiated_by_id, case.substantiated_at = actor.id, now
     case.proposal = "permanent" if prior >= needed else "warning"
     session.flush()
@@ -257,7 +268,7 @@ def issue_warning(session: Session, case_id: int, actor: User, *, now: datetime)
 
     case = lock_case(session, case_id)
     _ensure_decider(case, actor)
-    _require(case, "substantiated")
+    _require(case, "warn")
     account = case.account
     body = session.get(Body, account.body_id) if account.body_id else None
     due = calendar.add_working_days(now, current_app.config["SEP_REPLY_WORKING_DAYS"])
@@ -273,7 +284,7 @@ def issue_warning(session: Session, case_id: int, actor: User, *, now: datetime)
     warning = WarningLetter(case_id=case.id, user_id=account.id, body_id=account.body_id, letter_id=letter.id,
                             issued_by_id=actor.id, issued_at=now, reply_due_at=due, status="issued")
     session.add(warning)
-    case.status = "warned"
+    _move(case, "warn")
     session.flush()
     if body is not None:
         session.add(TembusanCopy(body_id=body.id, kind="warning_letter", letter_id=letter.id,
@@ -309,12 +320,13 @@ def reply_to_warning(session: Session, warning_id: int, actor: User, *, text: st
     text = (text or "").strip()
     if not text:
         raise DomainError("text", _("Write your reply."))
-    if warning.status != "issued":
+    if not warning_machine.allowed(warning.status, "reply"):
         raise ConflictError(_("This warning has already been answered or closed."))
     claimed = session.execute(
-        update(WarningLetter).where(WarningLetter.id == warning.id, WarningLetter.status == "issued",
+        update(WarningLetter).where(WarningLetter.id == warning.id, WarningLetter.status == warning.status,
                                     WarningLetter.reply_due_at >= now)
-        .values(status="replied", reply_text=text[:8000], replied_at=now),
+        .values(status=warning_machine.transition(warning.status, "reply").target, reply_text=text[:8000],
+                replied_at=now),
         execution_options={"synchronize_session": False},
     ).rowcount
     if claimed != 1:
@@ -326,7 +338,7 @@ def reply_to_warning(session: Session, warning_id: int, actor: User, *, text: st
     for stored in stored_files:
         session.add(ReplyFile(warning_id=warning.id, file_id=stored.id))
     case = lock_case(session, warning.case_id)
-    case.status = "replied"
+    _move(case, "reply")
     if warning.body_id is not None:
         session.add(TembusanCopy(body_id=warning.body_id, kind="warning_reply", letter_id=warning.letter_id,
                                  about_user_id=actor.id, created_at=now,
@@ -345,15 +357,17 @@ def evaluate_reply(session: Session, warning_id: int, actor: User, *, accept: bo
     warning = lock_warning(session, warning_id)
     case = lock_case(session, warning.case_id)
     _ensure_verifier(case, actor)
-    if warning.status != "replied":
+    action = "accept" if accept else "reject"
+    if not warning_machine.allowed(warning.status, action):
         raise ConflictError(_("There is no reply waiting to be evaluated."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason", _("Give the reasoning of the evaluation."))
-    warning.status = "accepted" if accept else "rejected"
+    warning.status = warning_machine.transition(warning.status, action).target
     warning.evaluated_by_id, warning.evaluated_at, warning.evaluation_reason = actor.id, now, reason[:4000]
     if accept:
-        case.status, case.closed_at, case.closed_by_id, case.outcome_reason = "closed", now, actor.id, reason[:4000]
+        _move(case, "accept_reply")
+        case.closed_at, case.closed_by_id, case.outcome_reason = now, actor.id, reason[:4000]
         _record_strike(session, case, now)
     session.flush()
     audit.record(session, actor, "abuse.reply_" + ("accepted" if accept else "rejected"), warning,
@@ -365,16 +379,18 @@ def evaluate_reply(session: Session, warning_id: int, actor: User, *, accept: bo
 
 
 def deactivate_account(session: Session, case: AbuseCase, actor: Any, *, permanent: bool, reason: str,
-                       now: datetime) -> None:
+                       now: datetime, action: str = "deactivate") -> None:
     """Deactivate the case's account: sign-in refused, sessions ended, integrations told at once
-    (webhook), the user, the Sekretaris BP and the Admin Pengelola notified."""
+    (webhook), the user, the Sekretaris BP and the Admin Pengelola notified. ``action`` is the
+    case's transition: the pejabat's ``deactivate`` or the sweep's ``expire``."""
     account = User.lock(session, case.account_id)
     if account.status == "permanently_deactivated":
         raise ConflictError(_("The account is already deactivated permanently."))
     before = {"status": account.status}
     account.status = "permanently_deactivated" if permanent else "deactivated"
     ended = auth_ops.end_all_sessions(session, account, now, "deactivated")
-    case.status, case.closed_at = "deactivated", now
+    _move(case, action)
+    case.closed_at = now
     case.closed_by_id = getattr(actor, "id", None)
     case.outcome_reason = (reason or "").strip()[:4000] or case.outcome_reason
     _record_strike(session, case, now)
@@ -437,7 +453,8 @@ def deactivate_after_deadline(now: datetime) -> int:
         for warning_id in due:
             claimed = session.execute(
                 update(WarningLetter).where(WarningLetter.id == warning_id, WarningLetter.status == "issued",
-                                            WarningLetter.reply_due_at < now).values(status="expired"),
+                                            WarningLetter.reply_due_at < now)
+                .values(status=warning_machine.transition("issued", "expire").target),
                 execution_options={"synchronize_session": False}).rowcount
             if claimed != 1:
                 session.rollback()
@@ -447,7 +464,8 @@ def deactivate_after_deadline(now: datetime) -> int:
             account = session.get(User, warning.user_id)
             if account is not None and account.status != "permanently_deactivated":
                 deactivate_account(session, case, "system:sweep", permanent=False,
-                                   reason="Tidak ada balasan sampai batas waktu surat peringatan.", now=now)
+                                   reason="Tidak ada balasan sampai batas waktu surat peringatan.", now=now,
+                                   action="expire")
             session.commit()
             done += 1
     return done
@@ -496,7 +514,8 @@ def decide_reactivation(session: Session, request_id: int, actor: User, *, appro
     request = lock_row(session, ReactivationRequest, request_id)
     if request is None:
         raise DomainError(None, _("This request does not exist."))
-    if request.status != "pending":
+    action = "approve" if approve else "reject"
+    if not request_machine.allowed(request.status, action):
         raise ConflictError(_("This request has already been decided."))
     reason = (reason or "").strip()
     if not reason:
@@ -504,7 +523,7 @@ def decide_reactivation(session: Session, request_id: int, actor: User, *, appro
     account = User.lock(session, request.user_id)
     if approve and account.status != "deactivated":
         raise ConflictError(_("The account is no longer temporarily deactivated."))
-    request.status = "approved" if approve else "rejected"
+    request.status = request_machine.transition(request.status, action).target
     request.decided_by_id, request.decided_at, request.reason = actor.id, now, reason[:4000]
     if approve:
         before = {"status": account.status}
@@ -517,3 +536,33 @@ def decide_reactivation(session: Session, request_id: int, actor: User, *, appro
     audit.record(session, actor, "account.reactivation_" + request.status, request)
     notifications.reactivation_decided(session, request, account)
     return request
+
+
+# -- the operator: categories -------------------------------------------------------------------------
+
+def _ensure_operator(actor: User) -> None:
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("superadmin")
+
+
+def add_category(session: Session, actor: User, *, code: str, name: str, description: str,
+                 legal_basis: str | None) -> AbuseCategory:
+    """A category the operator adds beside the four built-in ones; its code is unique (two
+    operators adding the same code at once: the unique index refuses the second)."""
+    _ensure_operator(actor)
+    code = (code or "").lower().replace(" ", "_")
+    category = AbuseCategory(code=code, name=name, description=description, legal_basis=legal_basis or None,
+                             builtin=False, active=True)
+    if session.scalar(select(AbuseCategory.id).where(AbuseCategory.code == code)) or not add_unique(session, category):
+        raise DomainError("code", _("This code is already used."))
+    audit.record(session, actor, "abuse.category_added", category, after={"code": code})
+    return category
+
+
+def set_category_active(session: Session, actor: User, category: AbuseCategory, *, active: bool) -> AbuseCategory:
+    """Switch a category on or off for new reports; the cases already filed under it keep it."""
+    _ensure_operator(actor)
+    category.active = active
+    session.flush()
+    audit.record(session, actor, "abuse.category_" + ("enabled" if active else "disabled"), category)
+    return category

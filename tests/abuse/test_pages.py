@@ -58,7 +58,7 @@ def test_the_report_form_answers_the_same_whether_or_not_the_account_exists(clie
     assert session.scalar(select(AbuseReport.id)) is None
     for target in (known.email, "tidak-ada@kab.go.id"):
         response = client.post("/lapor", data={"target": target, "category_id": _category(session),
-                                               "description": "Meminta pulsa."})
+                                               "description": "Meminta pulsa."}, follow_redirects=True)
         answers.append(response.get_data(as_text=True))
     assert 'id="report-received"' in answers[2] and answers[2] == answers[3]
     assert client.post("/lapor", data={"target": known.email, "description": "x"}).status_code == 422
@@ -69,7 +69,8 @@ def test_the_public_form_is_off_unless_the_operator_switches_it_on(client, app, 
     monkeypatch.setitem(app.config, "SEP_PUBLIC_ABUSE_FORM", True)
     target = factories.user(email="sasaran@kab.go.id")
     response = client.post("/lapor/publik", data={"email": "warga@gmail.com", "target": target.email,
-                                                  "category_id": _category(session, "spam"), "description": "Spam"})
+                                                  "category_id": _category(session, "spam"), "description": "Spam"},
+                           follow_redirects=True)
     assert response.status_code == 200
     report = session.scalar(select(AbuseReport))
     assert report.case_id is None and report.verified_at is None  # waits for the e-mail confirmation

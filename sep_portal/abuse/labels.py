@@ -1,0 +1,42 @@
+"""What a person reads for each status code of the misuse workflow: pages, e-mails and letters use
+these, never the code itself. Registered as template filters (``|case_status_label`` …)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from sep_portal.abuse import bp
+
+CASE_STATUS_LABELS = {
+    "open": _l("Open"), "dismissed": _l("Dismissed"), "substantiated": _l("Substantiated"),
+    "warned": _l("Warned, waiting for the reply"), "replied": _l("Reply received"),
+    "closed": _l("Closed with a strike"), "deactivated": _l("Account deactivated"),
+}
+
+# Worded for the warned user, who reads them most; the reviewers see the same.
+WARNING_STATUS_LABELS = {
+    "issued": _l("Waiting for your reply"), "replied": _l("Reply sent, being evaluated"),
+    "accepted": _l("Reply accepted"), "rejected": _l("Reply not accepted"), "expired": _l("No reply by the deadline"),
+}
+
+REQUEST_STATUS_LABELS = {"pending": _l("waiting"), "approved": _l("reactivated"), "rejected": _l("refused")}
+
+
+def _label(labels: dict[str, object], code: str | None) -> str:
+    # An unknown code is a programming error, but a page must still render: show it rather than fail.
+    return str(labels.get(code or "", code or ""))
+
+
+@bp.app_template_filter("case_status_label")
+def case_status_label(code: str | None) -> str:
+    return _label(CASE_STATUS_LABELS, code)
+
+
+@bp.app_template_filter("warning_status_label")
+def warning_status_label(code: str | None) -> str:
+    return _label(WARNING_STATUS_LABELS, code)
+
+
+@bp.app_template_filter("request_status_label")
+def request_status_label(code: str | None) -> str:
+    return _label(REQUEST_STATUS_LABELS, code)
+

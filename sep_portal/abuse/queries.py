@@ -1,0 +1,138 @@
+"""Read side of the misuse workflow: the lists and lookups of its pages. Constant query count per
+page; relations a page does not show are guarded by ``raiseload``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, raiseload
+
+from sep_portal.abuse.models import (
+    CASE_STATUSES,
+    OPEN_CASE_STATUSES,
+    AbuseCase,
+    AbuseCategory,
+    AbuseReport,
+    ReactivationRequest,
+    ReplyFile,
+    ReportEvidence,
+    Strike,
+    WarningLetter,
+)
+from sep_portal.accounts.models import User
+from sep_portal.core.pagination import Page, offset_page
+from sep_portal.tenants.models import Body
+
+# The case list shows neither reports, notes nor warnings: loading them would be a query per row.
+_CASE_ROW = (joinedload(AbuseCase.account), raiseload(AbuseCase.reports), raiseload(AbuseCase.notes),
+             raiseload(AbuseCase.warnings), raiseload(AbuseCase.assigned_to))
+
+
+# -- categories ------------------------------------------------------------------------------------
+
+def categories(session: Session, *, active_only: bool = False) -> list[AbuseCategory]:
+    """The built-in categories first, then the operator's, by name."""
+    query = select(AbuseCategory).order_by(AbuseCategory.builtin.desc(), AbuseCategory.name)
+    if active_only:
+        query = query.where(AbuseCategory.active.is_(True))
+    return list(session.scalars(query))
+
+
+def categories_by_name(session: Session) -> list[AbuseCategory]:
+    return list(session.scalars(select(AbuseCategory).order_by(AbuseCategory.name)))
+
+
+# -- the case queue ----------------------------------------------------------------------------------
+
+@dataclass
+class CaseFilter:
+    status: str = "open"  # "open" (every open status), a status, or anything else for all
+    category_id: int | None = None
+    body_code: str = ""
+    opened_before: datetime | None = None
+    assigned_to_id: int | None = None  # "assigned to me"
+
+
+def case_queue(session: Session, flt: CaseFilter, *, reviewer_id: int, page: int, per_page: int) -> Page[AbuseCase]:
+    """The reviewers' list of cases, oldest first. Nobody sees a case about their own account."""
+    query = select(AbuseCase).where(AbuseCase.account_id != reviewer_id)
+    if flt.status == "open":
+        query = query.where(AbuseCase.status.in_(OPEN_CASE_STATUSES))
+    elif flt.status in CASE_STATUSES:
+        query = query.where(AbuseCase.status == flt.status)
+    if flt.category_id:
+        query = query.where(AbuseCase.category_id == flt.category_id)
+    if flt.body_code:
+        query = query.join(Body, Body.id == AbuseCase.body_id).where(Body.code == flt.body_code)
+    if flt.opened_before is not None:
+        query = query.where(AbuseCase.opened_at <= flt.opened_before)
+    if flt.assigned_to_id is not None:
+        query = query.where(AbuseCase.assigned_to_id == flt.assigned_to_id)
+    return offset_page(session, query.order_by(AbuseCase.opened_at, AbuseCase.id), page=page, per_page=per_page,
+                       options=_CASE_ROW)
+
+
+def report_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
+    """The number of reports of each case, in one statement."""
+    if not case_ids:
+        return {}
+    rows = session.execute(select(AbuseReport.case_id, func.count()).where(AbuseReport.case_id.in_(case_ids))
+                           .group_by(AbuseReport.case_id))
+    return {case_id: count for case_id, count in rows}
+
+
+# -- one case ------------------------------------------------------------------------------------------
+
+def cases_of_account(session: Session, account_id: int, *, except_case_id: int | None = None) -> list[AbuseCase]:
+    """The account's cases, newest first (its record on a case page, or for a reactivation)."""
+    query = select(AbuseCase).where(AbuseCase.account_id == account_id)
+    if except_case_id is not None:
+        query = query.where(AbuseCase.id != except_case_id)
+    return list(session.scalars(query.order_by(AbuseCase.id.desc())
+                                .options(raiseload(AbuseCase.reports), raiseload(AbuseCase.notes),
+                                         raiseload(AbuseCase.warnings))))
+
+
+def strikes_of(session: Session, user_id: int) -> list[Strike]:
+    return list(session.scalars(select(Strike).where(Strike.user_id == user_id).order_by(Strike.recorded_at.desc())))
+
+
+def evidence_of_case(session: Session, case_id: int, evidence_id: int) -> ReportEvidence | None:
+    """An evidence file, only through a report of this case."""
+    return session.scalar(select(ReportEvidence).join(AbuseReport, AbuseReport.id == ReportEvidence.report_id)
+                          .where(ReportEvidence.id == evidence_id, AbuseReport.case_id == case_id))
+
+
+# -- warning letters -------------------------------------------------------------------------------------
+
+def warnings_of(session: Session, user_id: int) -> list[WarningLetter]:
+    """The user's own warning letters, newest first."""
+    return list(session.scalars(select(WarningLetter).where(WarningLetter.user_id == user_id)
+                                .options(raiseload(WarningLetter.reply_files), raiseload(WarningLetter.case))
+                                .order_by(WarningLetter.id.desc())))
+
+
+def reply_file(session: Session, warning_id: int, file_id: int) -> ReplyFile | None:
+    return session.scalar(select(ReplyFile).where(ReplyFile.warning_id == warning_id, ReplyFile.file_id == file_id))
+
+
+# -- reactivation ----------------------------------------------------------------------------------------
+
+def deactivated_accounts(session: Session, body_id: int) -> list[User]:
+    """The body's temporarily deactivated accounts, which its Sekretaris may ask back."""
+    return list(session.scalars(select(User).where(User.body_id == body_id, User.status == "deactivated")
+                                .order_by(User.name)))
+
+
+def requests_of_body(session: Session, body_id: int, *, limit: int = 20) -> list[ReactivationRequest]:
+    return list(session.scalars(select(ReactivationRequest).where(ReactivationRequest.body_id == body_id)
+                                .options(joinedload(ReactivationRequest.user))
+                                .order_by(ReactivationRequest.id.desc()).limit(limit)))
+
+
+def reactivation_requests(session: Session, *, limit: int = 100) -> list[ReactivationRequest]:
+    """The pejabat's list: the pending requests first, then the newest."""
+    return list(session.scalars(select(ReactivationRequest).options(joinedload(ReactivationRequest.user))
+                                .order_by((ReactivationRequest.status == "pending").desc(),
+                                          ReactivationRequest.id.desc()).limit(limit)))

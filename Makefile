@@ -53,8 +53,10 @@ test: system-libs $(VENV)/.installed-test translations
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check sep_portal tests migrations bench config.py wsgi.py
 
+# pybabel skips every folder whose name starts with "_" unless told otherwise: templates/_macros
+# holds shared messages, so only hidden folders and caches are ignored (as in tests/test_translations.py).
 extract-messages: $(VENV)/.installed-app
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project "SEP Portal" -o sep_portal/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __pycache__' --project "SEP Portal" -o sep_portal/translations/messages.pot .
 	$(BIN)/pybabel update -i sep_portal/translations/messages.pot -d sep_portal/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:

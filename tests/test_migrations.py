@@ -52,3 +52,13 @@ def test_an_existing_sqlite_database_with_data_upgrades(tmp_path):
         assert raw.execute("SELECT channel FROM outbox").fetchall() == [("email",)]
         assert raw.execute("SELECT count(*) FROM letters").fetchone() == (1,)
         assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_service_catalogue_says_portal_sep_in_indonesian(connection):
+    """The seeded service texts are Indonesian: the portal is "Portal SEP" there, as on every page."""
+    from sqlalchemy import text
+
+    rows = connection.execute(text("SELECT code, description, access FROM helpdesk_services")).all()
+    assert rows
+    assert not [code for code, description, access in rows if "SEP Portal" in f"{description} {access}"]
+    assert any("Portal SEP" in f"{description} {access}" for _code, description, access in rows)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User, UserRole
 from sep_portal.applications import notifications
+from sep_portal.applications.labels import status_label
 from sep_portal.applications.models import (
     DECISIONS,
     DOC_TYPES,
@@ -79,14 +80,6 @@ def _require_status(application: Application, action: str) -> None:
     if not machine.allowed(application.status, action):
         raise ConflictError(_("This application is now “%(status)s”; the action is no longer possible. "
                               "Reload the page.", status=status_label(application.status)))
-
-
-def status_label(status: str) -> str:
-    return {
-        "draft": _("Draft"), "submitted": _("Submitted"), "returned": _("Returned for completion"),
-        "complete": _("Complete, awaiting decision"), "approved": _("Approved"), "rejected": _("Rejected"),
-        "withdrawn": _("Withdrawn"),
-    }.get(status, status)
 
 
 # -- the applicant ------------------------------------------------------------------------------

@@ -308,8 +308,3 @@ def verify_letter(code: str) -> Any:
 @bp.app_template_global()
 def working_days_left(due: datetime | None) -> int | None:
     return calendar.working_days_left(due) if due is not None else None
-
-
-@bp.app_template_global()
-def application_status(status: str) -> str:
-    return ops.status_label(status)

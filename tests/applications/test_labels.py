@@ -1,0 +1,21 @@
+"""Every application status reads as words, on the Sekretaris' own list too."""
+from sep_portal.applications.labels import STATUS_LABELS, status_label
+from sep_portal.applications.models import STATUSES
+from tests.factories import sign_in
+
+
+def test_every_status_has_words():
+    assert set(STATUS_LABELS) == set(STATUSES)
+
+
+def test_my_applications_lists_each_with_its_status_in_words(client, factories):
+    """/permohonan once answered 500 as soon as one application existed."""
+    applicant = factories.user(roles=("sekretaris",))
+    factories.application(stage="draft", applicant=applicant)
+    factories.application(stage="submitted", applicant=applicant)
+    sign_in(client, applicant)
+    page = client.get("/permohonan")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Draf" in text and "Diajukan" in text, text
+    assert status_label("submitted") == "Submitted"  # outside a request: the English source

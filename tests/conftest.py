@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -219,3 +220,43 @@ def assert_constant_queries(app: Any, client: Any, count_queries: Any, monkeypat
         assert counts[0] == counts[1], counts
 
     return check
+
+
+# -- races (PostgreSQL: SQLite ignores FOR UPDATE) -------------------------------------------------
+
+@pytest.fixture
+def real(app: Any, committed: Any) -> Iterator[tuple[Factories, Session]]:
+    """Factories that really commit (for races), and their session."""
+    with db.bound(app).factory(expire_on_commit=False) as session:
+        yield Factories(app, session), session
+
+
+@pytest.fixture
+def race(app: Any) -> Callable[[list[Callable[[Session], Any]]], list[Any]]:
+    """``race(jobs)``: run each job in its own thread, request context and connection, all released
+    at once; each job's result, or the exception it raised."""
+
+    def run_all(jobs: list[Callable[[Session], Any]]) -> list[Any]:
+        results: list[Any] = [None] * len(jobs)
+        barrier = threading.Barrier(len(jobs))
+        now = clock.now()
+
+        def run(i: int) -> None:
+            with app.test_request_context("/"):
+                clock.freeze(now)
+                try:
+                    barrier.wait()
+                    results[i] = jobs[i](db.session)
+                    db.session.commit()
+                except Exception as exc:
+                    db.session.rollback()
+                    results[i] = exc
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        return results
+
+    return run_all

@@ -127,6 +127,31 @@ def sign_in(client: Any, user: User, password: str = PASSWORD, *, advance: bool 
     return response
 
 
+# -- e-mails -----------------------------------------------------------------------------------
+
+def outbox_mails(session: Session, template: str) -> list[Any]:
+    """The e-mails of ``template`` waiting in (or sent from) the outbox, oldest first."""
+    from sqlalchemy import select
+
+    from sep_portal.core.outbox import OutboxMessage
+
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.template == template)
+                                .order_by(OutboxMessage.id)))
+
+
+def emailed_path(session: Session, template: str, *, to: str | None = None) -> str:
+    """The portal address the last e-mail of ``template`` links to, as its recipient opens it."""
+    import re
+
+    mails = outbox_mails(session, template)
+    assert mails, f"no {template} e-mail"
+    if to is not None:
+        assert mails[-1].recipients == [to], mails[-1].recipients
+    match = re.search(r"https?://[^/\s]+(/\S+)", mails[-1].body_text)
+    assert match, f"no link in the {template} e-mail"
+    return match.group(1)
+
+
 # -- files and applications --------------------------------------------------------------------
 
 def pdf_bytes(text: str = "Surat kuasa", pages: int = 1) -> bytes:

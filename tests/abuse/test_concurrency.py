@@ -13,7 +13,6 @@ from sep_portal.core import clock
 from sep_portal.core.errors import DomainError
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.extensions import db
-from tests.applications.test_concurrency import _race, real  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.postgres
 
@@ -35,12 +34,12 @@ def _issued_warning(app, factories, session) -> tuple[int, int]:
         return warning.id, target.id
 
 
-def test_two_sweeps_at_once_deactivate_once_and_mail_once(app, real):  # noqa: F811
+def test_two_sweeps_at_once_deactivate_once_and_mail_once(app, real, race):
     factories, session = real
     warning_id, target_id = _issued_warning(app, factories, session)
     due = session.get(WarningLetter, warning_id).reply_due_at
     clock.freeze(due + timedelta(minutes=5))
-    results = _race(app, [lambda s: ops.deactivate_after_deadline(clock.now()) for _ in range(3)])
+    results = race([lambda s: ops.deactivate_after_deadline(clock.now()) for _ in range(3)])
     assert sorted(results) == [0, 0, 1], results
     session.expire_all()
     assert session.get(User, target_id).status == "deactivated"
@@ -48,7 +47,7 @@ def test_two_sweeps_at_once_deactivate_once_and_mail_once(app, real):  # noqa: F
                           .where(OutboxMessage.template == "abuse/deactivated")) == 1
 
 
-def test_a_reply_racing_the_sweep_on_the_last_second_is_one_or_the_other(app, real):  # noqa: F811
+def test_a_reply_racing_the_sweep_on_the_last_second_is_one_or_the_other(app, real, race):
     factories, session = real
     outcomes = set()
     for _ in range(4):
@@ -62,7 +61,7 @@ def test_a_reply_racing_the_sweep_on_the_last_second_is_one_or_the_other(app, re
         def sweep_(s, due=due):
             return ops.deactivate_after_deadline(due + timedelta(seconds=1))
 
-        results = _race(app, [reply, sweep_])
+        results = race([reply, sweep_])
         session.expire_all()
         warning = session.get(WarningLetter, warning_id)
         user = session.get(User, target_id)

@@ -17,7 +17,7 @@ from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.tenants import operations as tenant_ops
 from sep_portal.tenants.models import Body, TembusanCopy
-from tests.factories import pdf_bytes, png_bytes, upload
+from tests.factories import outbox_mails, pdf_bytes, png_bytes, upload
 
 WIB = clock.WIB
 
@@ -56,10 +56,6 @@ def _category(ctx, code="penipuan") -> int:
     return ctx.scalar(select(AbuseCategory.id).where(AbuseCategory.code == code))
 
 
-def _mails(ctx, template):
-    return ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == template)).all()
-
-
 def _report(ctx, w: World, target=None, code="penipuan", files=()):
     return ops.report_account(ctx, w.reporter, target=target or w.target.email, category_id=_category(ctx, code),
                               description="Meminta transfer uang atas nama pimpinan.", files=list(files),
@@ -84,7 +80,7 @@ def test_reports_join_one_open_case_and_never_reveal_accounts(ctx, world):
     assert first.case_id == second.case_id and first.evidence[0].file.kind == "png"
     unknown = _report(ctx, world, target="tidak.ada@kab.go.id")
     assert unknown.case_id is None
-    acks = _mails(ctx, "abuse/report_received")
+    acks = outbox_mails(ctx, "abuse/report_received")
     assert len(acks) == 3 and acks[0].body_text == acks[2].body_text  # same answer either way
     with pytest.raises(DomainError):
         _report(ctx, world, target=world.reporter.email)  # oneself
@@ -122,9 +118,9 @@ def test_issuing_the_warning_sends_copies_to_the_right_sekretaris_only(ctx, worl
     assert warning.reply_due_at == datetime(2026, 12, 1, 23, 59, 59, tzinfo=WIB)  # Tue 24 Nov + 5 working days
     copies = ctx.scalars(select(TembusanCopy)).all()
     assert [(c.body_id, c.kind) for c in copies] == [(world.body.id, "warning_letter")]
-    assert [m.recipients for m in _mails(ctx, "abuse/warning_issued")] == [["pelaku@kab.go.id"]]
-    assert [m.recipients for m in _mails(ctx, "abuse/warning_copy")] == [["sekda@kab.go.id"]]
-    notice = _mails(ctx, "abuse/warning_notice_admin")[0]
+    assert [m.recipients for m in outbox_mails(ctx, "abuse/warning_issued")] == [["pelaku@kab.go.id"]]
+    assert [m.recipients for m in outbox_mails(ctx, "abuse/warning_copy")] == [["sekda@kab.go.id"]]
+    notice = outbox_mails(ctx, "abuse/warning_notice_admin")[0]
     assert notice.recipients == [world.admin.email] and warning.letter.number not in notice.body_text
     assert not [m for m in ctx.scalars(select(OutboxMessage)) if "sekda@lain.go.id" in m.recipients]
     assert ctx.get(AbuseCase, warning.case_id).status == "warned"
@@ -149,7 +145,7 @@ def test_one_reply_before_the_deadline_and_a_late_one_is_refused(ctx, world):
     assert warning.status == "replied" and len(warning.reply_files) == 1
     copies = ctx.scalars(select(TembusanCopy).where(TembusanCopy.kind == "warning_reply")).all()
     assert len(copies) == 1 and copies[0].body_id == world.body.id and "diretas" in copies[0].summary
-    assert _mails(ctx, "abuse/reply_copy")[0].recipients == ["sekda@kab.go.id"]
+    assert outbox_mails(ctx, "abuse/reply_copy")[0].recipients == ["sekda@kab.go.id"]
     with pytest.raises(ConflictError):
         ops.reply_to_warning(ctx, warning.id, target, text="Lagi.", files=[], now=clock.now())
 
@@ -176,7 +172,7 @@ def test_accepted_reply_closes_with_a_strike(ctx, world):
     case = ctx.get(AbuseCase, warning.case_id)
     assert case.status == "closed" and ctx.scalar(select(Strike).where(Strike.case_id == case.id))
     assert world.target.status == "active"
-    assert _mails(ctx, "abuse/case_outcome")[0].recipients == ["pelapor@kab.go.id"]
+    assert outbox_mails(ctx, "abuse/case_outcome")[0].recipients == ["pelapor@kab.go.id"]
 
 
 def test_rejected_reply_then_the_pejabat_deactivates(ctx, world):
@@ -192,7 +188,7 @@ def test_rejected_reply_then_the_pejabat_deactivates(ctx, world):
     assert auth_ops.load_session(ctx, token, clock.now()).user is None
     hook = ctx.scalars(select(OutboxMessage).where(OutboxMessage.subject == "account.deactivated")).one()
     assert world.target.nip in hook.body_text
-    notices = sorted(r for m in _mails(ctx, "abuse/deactivated_notice") for r in m.recipients)
+    notices = sorted(r for m in outbox_mails(ctx, "abuse/deactivated_notice") for r in m.recipients)
     assert notices == sorted([world.admin.email, "sekda@kab.go.id"])
 
 
@@ -207,7 +203,7 @@ def test_the_sweep_deactivates_once_after_the_deadline(app, ctx, world):
     ctx.expire_all()
     assert ctx.get(User, world.target.id).status == "deactivated"
     assert ctx.get(WarningLetter, warning.id).status == "expired"
-    assert len(_mails(ctx, "abuse/deactivated")) == 1
+    assert len(outbox_mails(ctx, "abuse/deactivated")) == 1
     with pytest.raises(DomainError):
         auth_ops.check_password_step(ctx, world.target.email, "Sangat-Rahasia-2026", clock.now())
 
@@ -248,12 +244,12 @@ def test_reactivation_by_request_of_the_sekretaris(ctx, world):
     with pytest.raises(DomainError):
         ops.request_reactivation(ctx, world.sekretaris, world.target.id, statement="Lagi.", upload=None,
                                  now=clock.now())
-    assert _mails(ctx, "abuse/reactivation_requested")[0].recipients == [world.pejabat.email]
+    assert outbox_mails(ctx, "abuse/reactivation_requested")[0].recipients == [world.pejabat.email]
     with pytest.raises(NotPermitted):
         ops.decide_reactivation(ctx, request.id, world.verifier, approve=True, reason="x", now=clock.now())
     ops.decide_reactivation(ctx, request.id, world.pejabat, approve=True, reason="Dipulihkan.", now=clock.now())
     assert world.target.status == "active"
-    assert _mails(ctx, "abuse/reactivated")[0].recipients == ["pelaku@kab.go.id"]
+    assert outbox_mails(ctx, "abuse/reactivated")[0].recipients == ["pelaku@kab.go.id"]
     assert ctx.scalar(select(func.count()).select_from(AbuseReport)) == 0
 
 

@@ -1,10 +1,6 @@
 """Races on PostgreSQL with real threads and connections (SQLite ignores FOR UPDATE)."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,51 +9,17 @@ from sep_portal.applications import operations as ops
 from sep_portal.applications.models import Application
 from sep_portal.core import clock, letters
 from sep_portal.core.errors import ConflictError
-from sep_portal.extensions import db
 from sep_portal.tenants.models import AdminAssignment
-from tests.factories import Factories
 
 pytestmark = pytest.mark.postgres
 
 
-def _race(app: Any, jobs: list[Callable[[Any], Any]]) -> list[Any]:
-    """Run each job in its own thread, request context and connection, all released at once.
-    Returns each job's result or the exception it raised."""
-    results: list[Any] = [None] * len(jobs)
-    barrier = threading.Barrier(len(jobs))
-    now = clock.now()
-
-    def run(i: int) -> None:
-        with app.test_request_context("/"):
-            clock.freeze(now)
-            try:
-                barrier.wait()
-                results[i] = jobs[i](db.session)
-                db.session.commit()
-            except Exception as exc:
-                db.session.rollback()
-                results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
-@pytest.fixture
-def real(app: Any, committed: Any) -> Any:
-    with db.bound(app).factory(expire_on_commit=False) as session:
-        yield Factories(app, session), session
-
-
-def test_two_officials_deciding_at_once_make_exactly_one_decision(app, real):
+def test_two_officials_deciding_at_once_make_exactly_one_decision(app, real, race):
     factories, session = real
     application = factories.application(stage="recommended")
     first, second = factories.user(roles=("pejabat",)), factories.user(roles=("pejabat",))
 
-    results = _race(app, [
+    results = race([
         lambda s: ops.approve_application(s, application.id, s.get(User, first.id), reason="", now=clock.now()).id,
         lambda s: ops.reject_application(s, application.id, s.get(User, second.id), grounds=["a"], reason="Kurang",
                                          now=clock.now()).id,
@@ -71,14 +33,14 @@ def test_two_officials_deciding_at_once_make_exactly_one_decision(app, real):
     assert session.scalar(select(func.count()).select_from(letters.Letter)) == 1
 
 
-def test_two_approvals_for_one_body_give_at_most_one_admin(app, real):
+def test_two_approvals_for_one_body_give_at_most_one_admin(app, real, race):
     factories, session = real
     body = factories.body(tenant_status="none")
     one = factories.application(stage="recommended", body=body)
     two = factories.application(stage="recommended", body=body)
     p1, p2 = factories.user(roles=("pejabat",)), factories.user(roles=("pejabat",))
 
-    results = _race(app, [
+    results = race([
         lambda s: ops.approve_application(s, one.id, s.get(User, p1.id), reason="", now=clock.now()).id,
         lambda s: ops.approve_application(s, two.id, s.get(User, p2.id), reason="", now=clock.now()).id,
     ])
@@ -95,17 +57,17 @@ def test_two_approvals_for_one_body_give_at_most_one_admin(app, real):
     assert session.scalar(select(func.count()).select_from(letters.Letter)) == 1
 
 
-def test_letter_numbers_stay_gap_free_under_concurrency(app, real):
-    results = _race(app, [lambda s: letters.next_number(s, "race", clock.now())[1] for _ in range(6)])
+def test_letter_numbers_stay_gap_free_under_concurrency(app, real, race):
+    results = race([lambda s: letters.next_number(s, "race", clock.now())[1] for _ in range(6)])
     assert sorted(results) == [1, 2, 3, 4, 5, 6]
 
 
-def test_a_withdrawal_racing_an_approval_never_leaves_both(app, real):
+def test_a_withdrawal_racing_an_approval_never_leaves_both(app, real, race):
     factories, session = real
     application = factories.application(stage="recommended")
     pejabat = factories.user(roles=("pejabat",))
 
-    results = _race(app, [
+    results = race([
         lambda s: ops.approve_application(s, application.id, s.get(User, pejabat.id), reason="",
                                           now=clock.now()).status,
         lambda s: ops.withdraw_application(s, s.get(Application, application.id),

@@ -5,17 +5,13 @@ from sqlalchemy import select
 
 from sep_portal.core import clock
 from sep_portal.core.outbox import OutboxMessage
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, emailed_path
 
 NEW = "Nasi-Goreng-Kambing-77"
 
 
 def _reset_path(session, email):
-    session.expire_all()
-    message = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "auth/password_reset")
-                              .order_by(OutboxMessage.id.desc())).first()
-    assert message.recipients == [email]
-    return message.body_text.split("http://localhost", 1)[1].split()[0]
+    return emailed_path(session, "auth/password_reset", to=email)
 
 
 def test_reset_link_sets_password_once_and_ends_other_sessions(client, factories, session, app):

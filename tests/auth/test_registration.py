@@ -7,7 +7,7 @@ from sep_portal.accounts.models import User
 from sep_portal.core import clock
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.outbox import OutboxMessage
-from tests.factories import PASSWORD, make_nip
+from tests.factories import PASSWORD, emailed_path, make_nip
 
 FORM = {
     "name": "Drs. Budi Santoso, M.Si.",
@@ -21,10 +21,7 @@ FORM = {
 
 
 def _verify_link(session, email):
-    message = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "auth/verify_email")
-                              .order_by(OutboxMessage.id.desc())).first()
-    assert message is not None and message.recipients == [email]
-    path = message.body_text.split("http://localhost", 2)[1].split()[0]
+    path = emailed_path(session, "auth/verify_email", to=email)
     assert path.startswith("/verifikasi/")
     return path
 

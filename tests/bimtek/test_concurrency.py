@@ -9,19 +9,9 @@ from sep_portal.accounts.models import User
 from sep_portal.bimtek import operations as ops
 from sep_portal.bimtek.models import BimtekRegistration
 from sep_portal.core import clock
-from tests.applications.test_concurrency import _race
 from tests.bimtek.helpers import details
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def real(app, committed):
-    from sep_portal.extensions import db
-    from tests.factories import Factories
-
-    with db.bound(app).factory(expire_on_commit=False) as session:
-        yield Factories(app, session), session
 
 
 def _session(app, factories, session, capacity):
@@ -33,12 +23,12 @@ def _session(app, factories, session, capacity):
     return bimtek
 
 
-def test_many_people_racing_for_few_seats_never_overbook(app, real):
+def test_many_people_racing_for_few_seats_never_overbook(app, real, race):
     factories, session = real
     bimtek = _session(app, factories, session, capacity=2)
     people = [factories.user() for _ in range(6)]
 
-    results = _race(app, [lambda s, p=p: ops.register(s, bimtek.id, s.get(User, p.id), now=clock.now()).status
+    results = race([lambda s, p=p: ops.register(s, bimtek.id, s.get(User, p.id), now=clock.now()).status
                           for p in people])
     assert sorted(results) == ["registered"] * 2 + ["waitlisted"] * 4, results
     positions = sorted(session.scalars(select(BimtekRegistration.position)
@@ -46,7 +36,7 @@ def test_many_people_racing_for_few_seats_never_overbook(app, real):
     assert positions == [1, 2, 3, 4]
 
 
-def test_cancelling_and_registering_at_once_promote_exactly_one(app, real):
+def test_cancelling_and_registering_at_once_promote_exactly_one(app, real, race):
     factories, session = real
     bimtek = _session(app, factories, session, capacity=1)
     holder, waiting, late = factories.user(), factories.user(), factories.user()
@@ -55,7 +45,7 @@ def test_cancelling_and_registering_at_once_promote_exactly_one(app, real):
             ops.register(session, bimtek.id, session.get(User, person.id), now=clock.now())
         session.commit()
 
-    results = _race(app, [
+    results = race([
         lambda s: ops.cancel_registration(s, bimtek.id, s.get(User, holder.id), now=clock.now()).status,
         lambda s: ops.register(s, bimtek.id, s.get(User, late.id), now=clock.now()).status,
     ])

@@ -16,25 +16,13 @@ from sqlalchemy import select
 from sep_portal.core import clock
 from sep_portal.extensions import db
 from sep_portal.tenants.models import Body
-from tests.browser.conftest import run_sweep
-from tests.factories import PASSWORD, Factories, pdf_bytes, png_bytes
+from tests.browser.conftest import run_sweep, sign_in
+from tests.factories import Factories, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
 
 ADMIN_EMAIL = "rahmat.admin@bogorkab.go.id"
 ADMIN_PASSWORD = "Kopi-Tubruk-Bogor-2026"
-
-
-def _sign_in(page, user, *, secret=None):
-    clock.advance(timedelta(seconds=30))  # a fresh TOTP step for every sign-in
-    page.goto("/masuk")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/masuk/kode")
-    page.fill("#code", pyotp.TOTP(secret or user.totp_secret).at(clock.now()))
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/dasbor")
 
 
 def _submit(page, selector):
@@ -68,7 +56,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     kpns.write_bytes(png_bytes((640, 400)))
 
     # -- the Sekretaris applies ---------------------------------------------------------------
-    _sign_in(page, sekretaris)
+    sign_in(page, sekretaris)
     page.click("main a[href='/permohonan']")
     page.click("main form[action='/permohonan/baru'] button")
     page.wait_for_url(re.compile(r".*/permohonan/\d+$"))
@@ -92,7 +80,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     _sign_out(page)
 
     # -- the verifier returns it ------------------------------------------------------------------
-    _sign_in(page, verifier)
+    sign_in(page, verifier)
     page.goto("/antrean")
     page.click(f"main a[href='/{application_url.split('/', 3)[3]}']")
     assert page.locator("iframe.preview").count() == 2
@@ -106,7 +94,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     # -- the Sekretaris replaces the surat kuasa and resubmits ------------------------------------
     run_sweep(live_server)
     assert "Surat kuasa belum ditandatangani" in mailbox.text(sekretaris.email, "dilengkapi")
-    _sign_in(page, sekretaris)
+    sign_in(page, sekretaris)
     page.goto(application_url)
     assert "Surat kuasa belum ditandatangani dan dicap." in page.inner_text("#returned-h + .alert")
     kuasa.write_bytes(pdf_bytes("Surat kuasa bertanda tangan"))
@@ -118,7 +106,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     _sign_out(page)
 
     # -- the verifier declares it complete and recommends --------------------------------------
-    _sign_in(page, verifier)
+    sign_in(page, verifier)
     page.goto(application_url)
     assert "30 November 2026 23.59 WIB" in page.inner_text("form[action$='/lengkap']")
     _submit(page, "form[action$='/lengkap'] button")
@@ -130,7 +118,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     _sign_out(page)
 
     # -- the pejabat approves -------------------------------------------------------------------
-    _sign_in(page, pejabat)
+    sign_in(page, pejabat)
     page.goto("/antrean?status=complete")
     assert "Pemerintah Kabupaten Bogor" in page.inner_text("main table")
     page.goto(application_url)

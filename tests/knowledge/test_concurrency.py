@@ -9,7 +9,6 @@ from sep_portal.core import clock
 from sep_portal.extensions import db
 from sep_portal.knowledge import operations as ops
 from sep_portal.knowledge.models import Article, ArticleVote, SopVersion
-from tests.applications.test_concurrency import _race, real  # noqa: F401  (the fixture)
 from tests.factories import pdf_bytes, upload
 
 pytestmark = pytest.mark.postgres
@@ -24,7 +23,7 @@ def knowledge(app, real):  # noqa: F811
             conn.execute(text(f"DELETE FROM {table}"))
 
 
-def test_concurrent_votes_are_all_counted_and_a_voter_only_once(app, knowledge):
+def test_concurrent_votes_are_all_counted_and_a_voter_only_once(app, knowledge, race):
     factories, session = knowledge
     agent = factories.user(roles=("helpdesk",))
     voters = [factories.user() for _ in range(5)]
@@ -42,14 +41,14 @@ def test_concurrent_votes_are_all_counted_and_a_voter_only_once(app, knowledge):
         return job
 
     # Five people at once, and the first of them three times more at the same moment.
-    results = _race(app, [vote(v.id) for v in voters] + [vote(voters[0].id) for _ in range(3)])
+    results = race([vote(v.id) for v in voters] + [vote(voters[0].id) for _ in range(3)])
     assert not [r for r in results if isinstance(r, Exception)], results
     session.expire_all()
     assert session.get(Article, article_id).helpful_yes == 5
     assert session.scalar(select(func.count()).select_from(ArticleVote)) == 5
 
 
-def test_two_versions_published_at_once_get_consecutive_numbers(app, knowledge):
+def test_two_versions_published_at_once_get_consecutive_numbers(app, knowledge, race):
     factories, session = knowledge
     agent = factories.user(roles=("helpdesk",))
     with app.test_request_context("/"):
@@ -63,6 +62,6 @@ def test_two_versions_published_at_once_get_consecutive_numbers(app, knowledge):
                                                  upload(pdf_bytes(note), "a.pdf"), change_note=note,
                                                  now=clock.now()).version
 
-    results = _race(app, [publish("Satu"), publish("Dua")])
+    results = race([publish("Satu"), publish("Dua")])
     assert sorted(results) == [1, 2], results
     assert sorted(session.scalars(select(SopVersion.version).where(SopVersion.document_id == document_id))) == [1, 2]

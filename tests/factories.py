@@ -1,4 +1,6 @@
-"""Factories for users, bodies and (later) applications."""
+"""Factories for every kind of thing the tests make: users, bodies, tenants, applications, services,
+tickets, misuse cases and warnings, help articles, SOPs and bimtek sessions. Workflow objects are
+taken to the state asked for through the real operations, never by setting a status."""
 from __future__ import annotations
 
 import itertools
@@ -112,6 +114,142 @@ class Factories:
         application = self.session.get(Application, application_id)
         self.session.commit()
         return application
+
+    # -- the other workflows, each taken through its real operations -----------------------------
+
+    def _run(self, work: Any) -> Any:
+        """``work(session)`` in a request context of its own, committed; the result reloaded into
+        the factories' session."""
+        from sep_portal.extensions import db
+
+        with self.app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+            result = work(db.session)
+            db.session.commit()
+            key = (type(result), result.id)
+        self.session.expire_all()
+        return self.session.get(*key)
+
+    def service(self, *, code: str | None = None, name: str | None = None) -> Any:
+        """A service of the helpdesk catalogue (with the general SLA targets)."""
+        from sep_portal.helpdesk.models import HelpdeskService
+
+        n = next(_seq)
+        service = HelpdeskService(code=code or f"layanan-{n}", name=name or f"Layanan Uji {n}",
+                                  description="Layanan untuk pengujian.", active=True)
+        self.session.add(service)
+        self.session.commit()
+        return service
+
+    def ticket(self, *, status: str = "new", requester: User | None = None, agent: User | None = None,
+               service: Any = None, subject: str | None = None, files: tuple[Any, ...] = ()) -> Any:
+        """A ticket taken to ``status`` (new, assigned, in_progress, waiting, resolved) by ``agent``."""
+        from sep_portal.helpdesk import operations as ops
+        from sep_portal.helpdesk.models import HelpdeskService
+
+        requester = requester or self.user()
+        agent = agent or (self.user(roles=("helpdesk",)) if status != "new" else None)
+
+        def work(s: Session) -> Any:
+            now = clock.now()
+            service_id = service.id if service is not None else s.scalars(
+                select_active(HelpdeskService)).first().id
+            ticket = ops.open_ticket(s, s.get(User, requester.id), type_="incident", service_id=service_id,
+                                     subject=subject or "Surat masuk tidak terbuka",
+                                     description="Muncul pesan galat saat membuka surat masuk.",
+                                     files=list(files), now=now)
+            if status == "assigned":
+                ops.assign(s, ticket.id, s.get(User, agent.id), agent.id, now=now)
+            elif status != "new":
+                then = {"waiting": "wait", "resolved": "resolve"}.get(status)
+                ops.reply(s, ticket.id, s.get(User, agent.id), "Sedang kami periksa.", public=True, then=then,
+                          now=now)
+            return ticket
+
+        return self._run(work)
+
+    def case(self, *, status: str = "open", target: User | None = None, reporter: User | None = None,
+             verifier: User | None = None, pejabat: User | None = None, category: str = "penipuan") -> Any:
+        """A misuse case taken to ``status`` (open, substantiated, warned, replied); its warning letter,
+        if any, is ``case.warnings[-1]``."""
+        from sep_portal.abuse import operations as ops
+        from sep_portal.abuse.models import AbuseCase, AbuseCategory
+
+        target = target or self.user(body=self.body())
+        reporter = reporter or self.user(body=target.body_id and self.session.get(Body, target.body_id))
+        steps = ("open", "substantiated", "warned", "replied")
+        if steps.index(status) >= 1:
+            verifier = verifier or self.user(roles=("verifikator",))
+        if steps.index(status) >= 2:
+            pejabat = pejabat or self.user(roles=("pejabat",))
+
+        def work(s: Session) -> Any:
+            now = clock.now()
+            from sqlalchemy import select
+
+            report = ops.report_account(
+                s, s.get(User, reporter.id), target=target.email, files=[], now=now,
+                category_id=s.scalar(select(AbuseCategory.id).where(AbuseCategory.code == category)),
+                description="Meminta transfer uang atas nama pimpinan.")
+            if steps.index(status) >= 1:
+                ops.substantiate_case(s, report.case_id, s.get(User, verifier.id),
+                                      material="Pesan penipuan 12 Nov 2026.", now=now)
+            if steps.index(status) >= 2:
+                warning = ops.issue_warning(s, report.case_id, s.get(User, pejabat.id), now=now)
+            if status == "replied":
+                ops.reply_to_warning(s, warning.id, s.get(User, target.id), files=[], now=now,
+                                     text="Akun saya diretas; sandi sudah saya ganti.")
+            return s.get(AbuseCase, report.case_id)
+
+        return self._run(work)
+
+    def article(self, *, title: str | None = None, body: str = "Isi artikel bantuan.", published: bool = True,
+                editor: User | None = None, category_id: int | None = None) -> Any:
+        from sep_portal.knowledge import operations as ops
+
+        editor = editor or self.user(roles=("helpdesk",))
+        title = title or f"Artikel Uji {next(_seq)}"
+        return self._run(lambda s: ops.create_article(
+            s, s.get(User, editor.id), {"title": title, "body": body, "language": "id", "category_id": category_id},
+            now=clock.now(), publish=published))
+
+    def sop(self, *, code: str | None = None, title: str = "SOP Permohonan Tenant", versions: int = 1,
+            editor: User | None = None) -> Any:
+        """An SOP document with ``versions`` published PDF versions."""
+        from sep_portal.knowledge import operations as ops
+
+        editor = editor or self.user(roles=("helpdesk",))
+        code = code or f"sop-uji-{next(_seq)}"
+
+        def work(s: Session) -> Any:
+            actor = s.get(User, editor.id)
+            document = ops.create_sop(s, actor, code=code, title=title, now=clock.now())
+            for n in range(versions):
+                ops.publish_sop_version(s, actor, document.id, upload(pdf_bytes(f"SOP v{n + 1}"), "sop.pdf"),
+                                        change_note=f"Versi {n + 1}.", now=clock.now())
+            return document
+
+        return self._run(work)
+
+    def bimtek_session(self, *, starts_at: Any = None, hours: int = 3, capacity: int = 20, mode: str = "in_person",
+                       agent: User | None = None, topic: str = "Penggunaan Disposisi Elektronik SEP") -> Any:
+        """A scheduled bimtek session, by default two days from now."""
+        from sep_portal.bimtek import operations as ops
+
+        agent = agent or self.user(roles=("helpdesk",))
+        starts_at = starts_at or (clock.now() + timedelta(days=2)).replace(hour=9, minute=0, second=0,
+                                                                           microsecond=0)
+        details = ops.SessionDetails(
+            topic=topic, description="Membuat, meneruskan dan memantau disposisi.", starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours), mode=mode,
+            place="Ruang Rapat Lt. 3, Gedung Kominfo, Jakarta" if mode == "in_person" else None,
+            online_url="https://zoom.us/j/123456789" if mode == "online" else None, capacity=capacity)
+        return self._run(lambda s: ops.create_session(s, s.get(User, agent.id), details, now=clock.now()))
+
+
+def select_active(model: Any) -> Any:
+    from sqlalchemy import select
+
+    return select(model).where(model.active.is_(True)).order_by(model.id)
 
 
 def sign_in(client: Any, user: User, password: str = PASSWORD, *, advance: bool = True) -> Any:

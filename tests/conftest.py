@@ -12,6 +12,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -87,8 +88,10 @@ def frozen_clock() -> Iterator[Any]:
     clock.unfreeze()
 
 
-@pytest.fixture
-def connection(app: Any) -> Iterator[Any]:
+@contextmanager
+def rolled_back(app: Any) -> Iterator[Any]:
+    """One connection in a transaction that is rolled back at the end; the application's sessions
+    work inside it on savepoints, so their commits stay in it."""
     bound = db.bound(app)
     conn = bound.engine.connect()
     outer = conn.begin()
@@ -102,6 +105,12 @@ def connection(app: Any) -> Iterator[Any]:
         if outer.is_active:
             outer.rollback()
         conn.close()
+
+
+@pytest.fixture
+def connection(app: Any) -> Iterator[Any]:
+    with rolled_back(app) as conn:
+        yield conn
 
 
 @pytest.fixture

@@ -9,17 +9,16 @@ from urllib.parse import parse_qs, urlencode
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
 from sep_portal.accounts.models import User
 from sep_portal.core import calendar, clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import ConfirmForm, apply_error, paginate
+from sep_portal.core.forms import ConfirmForm, apply_error
+from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
-from sep_portal.helpdesk import bp, sla
+from sep_portal.helpdesk import bp, queries, sla
 from sep_portal.helpdesk import operations as ops
 from sep_portal.helpdesk.forms import (
     AgentReplyForm,
@@ -33,13 +32,7 @@ from sep_portal.helpdesk.forms import (
     TicketForm,
 )
 from sep_portal.helpdesk.models import (
-    OPEN_STATUSES,
-    STATUSES,
     SURVEY_ELEMENTS,
-    TICKET_TYPES,
-    HelpdeskService,
-    SavedView,
-    SlaTarget,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -51,9 +44,7 @@ def _is_agent() -> bool:
 
 
 def _services() -> list[tuple[int | str, str]]:
-    rows = db.session.scalars(select(HelpdeskService).where(HelpdeskService.active.is_(True))
-                              .order_by(HelpdeskService.id)).all()
-    return [("", _("— choose —"))] + [(s.id, s.name) for s in rows]
+    return [("", _("— choose —"))] + [(s.id, s.name) for s in queries.services(db.session, active_only=True)]
 
 
 def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalendar) -> dict[str, Any]:
@@ -71,9 +62,9 @@ def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalenda
 @bp.route("/tiket")
 @login_required
 def my_tickets() -> Any:
-    rows, page, pages, total = paginate(db.session, select(Ticket).where(Ticket.requester_id == current_user.id)
-                                        .order_by(Ticket.id.desc()))
-    return render_template("helpdesk/mine.html", rows=rows, total=total, page=page, pages=pages)
+    result = queries.tickets_of(db.session, current_actor().id, page=page_number(), per_page=page_size())
+    return render_template("helpdesk/mine.html", rows=result.rows, total=result.total, page=result.page,
+                           pages=result.pages)
 
 
 _ticket_limit = limit_from_config("SEP_TICKET_RATE_LIMIT")
@@ -86,7 +77,7 @@ def new_ticket() -> Any:
     form = TicketForm()
     form.service_id.choices = _services()
     if request.method == "GET" and request.args.get("layanan"):
-        service = db.session.scalar(select(HelpdeskService).where(HelpdeskService.code == request.args["layanan"]))
+        service = queries.service_by_code(db.session, request.args["layanan"])
         form.service_id.data = service.id if service else None
     if form.validate_on_submit():
         try:
@@ -121,8 +112,7 @@ def _public_ticket(ticket_id: int, token: str) -> Ticket:
 def _render_ticket(ticket: Ticket, token: str | None = None, status: int = 200, **forms: Any) -> Any:
     agent = token is None and _is_agent()
     messages = [m for m in ticket.messages if agent or m.public]
-    authors = {u.id: u for u in db.session.scalars(select(User).where(
-        User.id.in_({m.author_id for m in messages if m.author_id})))} if messages else {}
+    authors = queries.users_by_id(db.session, {m.author_id for m in messages if m.author_id})
     files_by_message: dict[int | None, list[TicketAttachment]] = {}
     for attachment in ticket.attachments:
         files_by_message.setdefault(attachment.message_id, []).append(attachment)
@@ -208,8 +198,8 @@ def _rate(ticket: Ticket, token: str | None) -> Any:
 
 
 def _download(ticket: Ticket, attachment_id: int) -> Any:
-    attachment = db.session.get(TicketAttachment, attachment_id)
-    if attachment is None or attachment.ticket_id != ticket.id:
+    attachment = queries.attachment_of(db.session, ticket.id, attachment_id)
+    if attachment is None:
         raise NotFound()
     if attachment.message_id is not None:
         message = db.session.get(TicketMessage, attachment.message_id)
@@ -314,60 +304,30 @@ def public_attachment(ticket_id: int, token: str, attachment_id: int) -> Any:
 QUEUE_FILTERS = ("status", "priority", "service", "type", "assignee", "q")
 
 
-def _queue_query(args: Any) -> Any:
-    query = select(Ticket)
-    status = args.get("status", "open")
-    if status == "open":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES))
-    elif status in STATUSES:
-        query = query.where(Ticket.status == status)
-    priority = args.get("priority", type=int)
-    if priority in (1, 2, 3, 4):
-        query = query.where(Ticket.priority == priority)
-    service = args.get("service", type=int)
-    if service:
-        query = query.where(Ticket.service_id == service)
-    if args.get("type") in TICKET_TYPES:
-        query = query.where(Ticket.type == args["type"])
+def _queue_filter(args: Any) -> queries.TicketFilter:
+    """The queue's filters from its query arguments (``assignee``: ``me``, ``none`` or an agent's id)."""
     assignee = args.get("assignee", "")
-    if assignee == "me":
-        query = query.where(Ticket.assignee_id == current_user.id)
-    elif assignee == "none":
-        query = query.where(Ticket.assignee_id.is_(None))
-    elif assignee.isdigit():
-        query = query.where(Ticket.assignee_id == int(assignee))
-    text = " ".join(args.get("q", "").split())[:100]
-    if text:
-        reference = text.upper().removeprefix("TKT-")
-        if len(reference) > 9:  # not a ticket number (and beyond the id column)
-            reference = ""
-        if reference.isdigit() and text.upper().startswith("TKT-"):  # a ticket number: that ticket only
-            query = query.where(Ticket.id == int(reference))
-        else:
-            conditions = [Ticket.subject.ilike(f"%{text}%")]
-            if reference.isdigit():
-                conditions.append(Ticket.id == int(reference))
-            query = query.where(or_(*conditions))
-    return query, status
+    return queries.TicketFilter(
+        status=args.get("status", "open"), priority=args.get("priority", type=int),
+        service_id=args.get("service", type=int), type=args.get("type", ""),
+        assignee_id=current_actor().id if assignee == "me" else int(assignee) if assignee.isdigit() else None,
+        unassigned=assignee == "none", text=args.get("q", ""))
 
 
 @bp.route("/helpdesk")
 @require_role(HELPDESK)
 def queue() -> Any:
     args = request.args
-    query, status = _queue_query(args)
-    rows, page, pages, total = paginate(db.session, query.order_by(Ticket.priority, Ticket.created_at, Ticket.id),
-                                        joinedload(Ticket.requester).lazyload("*"),
-                                        joinedload(Ticket.assignee).lazyload("*"))
+    flt = _queue_filter(args)
+    result = queries.ticket_queue(db.session, flt, page=page_number(), per_page=page_size())
     targets, cal = sla.TargetTable(db.session), calendar.get_calendar()
-    clocks = {t.id: _clock_of(t, targets(t.service_id, t.priority), cal) for t in rows}
-    services = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
-    agents = User.active_with_role(db.session, HELPDESK)
-    views = db.session.scalars(select(SavedView).where(SavedView.user_id == current_user.id)
-                               .order_by(SavedView.name)).all()
+    clocks = {t.id: _clock_of(t, targets(t.service_id, t.priority), cal) for t in result}
     current = urlencode({k: args[k] for k in QUEUE_FILTERS if args.get(k)})
-    return render_template("helpdesk/queue.html", rows=rows, total=total, page=page, pages=pages, clocks=clocks,
-                           services=services, agents=agents, views=views, args=args, status=status, current=current,
+    return render_template("helpdesk/queue.html", rows=result.rows, total=result.total, page=result.page,
+                           pages=result.pages, clocks=clocks, services=queries.services(db.session),
+                           agents=User.active_with_role(db.session, HELPDESK),
+                           views=queries.saved_views(db.session, current_actor().id), args=args, status=flt.status,
+                           current=current,
                            save_form=SaveViewForm(query=current), confirm=ConfirmForm())
 
 
@@ -496,15 +456,14 @@ def set_priority(ticket_id: int) -> Any:
 @bp.route("/admin/sla", methods=["GET", "POST"])
 @require_role(SUPERADMIN)
 def sla_targets() -> Any:
-    services = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
+    services = queries.services(db.session)
     code = request.values.get("layanan", "")
     service = next((x for x in services if x.code == code), None)
     if code and service is None:
         raise NotFound()
     service_id = service.id if service else None
-    rows = {r.priority: r for r in db.session.scalars(select(SlaTarget).where(
-        SlaTarget.service_id.is_(None) if service_id is None else SlaTarget.service_id == service_id))}
-    general = {r.priority: r for r in db.session.scalars(select(SlaTarget).where(SlaTarget.service_id.is_(None)))}
+    rows = queries.sla_rows(db.session, service_id)
+    general = queries.sla_rows(db.session, None)
     form = SlaForm()
     if request.method == "GET":
         for p, row in rows.items():

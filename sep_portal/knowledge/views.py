@@ -13,45 +13,32 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from sep_portal.core import clock, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.formatting import current_language
-from sep_portal.core.forms import ConfirmForm, apply_error, paginate
-from sep_portal.core.pagination import page_number
+from sep_portal.core.forms import ConfirmForm, apply_error
+from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter
+from sep_portal.helpdesk import queries as helpdesk_queries
 from sep_portal.helpdesk.models import HelpdeskService
 from sep_portal.helpdesk.sla import TargetTable
-from sep_portal.knowledge import bp
+from sep_portal.knowledge import bp, queries
 from sep_portal.knowledge import operations as ops
 from sep_portal.knowledge.forms import ArticleForm, CategoryForm, NewServiceForm, ServiceForm, SopForm, SopVersionForm
 from sep_portal.knowledge.models import (
-    ARTICLE_STATUSES,
     Article,
     ArticleCategory,
     SopDocument,
-    SopVersion,
     can_edit_knowledge,
 )
-from sep_portal.knowledge.search import search_articles, search_statement
+from sep_portal.knowledge.search import search_articles
 
 EDITORS = (HELPDESK, SUPERADMIN)
 SUGGESTIONS = 5
 SUGGEST_MIN_CHARS = 3
-
-
-def _per_page() -> int:
-    return current_app.config["SEP_PAGE_SIZE"]
-
-
-def _categories(active_only: bool = True) -> list[ArticleCategory]:
-    query = select(ArticleCategory).order_by(ArticleCategory.position, ArticleCategory.name)
-    if active_only:
-        query = query.where(ArticleCategory.active.is_(True))
-    return list(db.session.scalars(query))
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -60,25 +47,16 @@ def _categories(active_only: bool = True) -> list[ArticleCategory]:
 def help_index() -> Any:
     q = request.args.get("q", "").strip()[:200]
     category_code = request.args.get("kategori", "").strip()
-    page, per_page = page_number(), _per_page()
-    categories = _categories()
+    page, per_page = page_number(), page_size()
+    categories = queries.categories(db.session)
     category = next((c for c in categories if c.code == category_code), None)
     if category_code and category is None:
         raise NotFound()
-    if q:
-        # One more than a page tells whether there is a next page, without counting.
-        rows = search_articles(db.session, q, limit=per_page + 1, offset=(page - 1) * per_page,
-                               include_drafts=False)
-    else:
-        query = select(Article).where(Article.status == "published")
-        if category is not None:
-            query = query.where(Article.category_id == category.id)
-        rows = list(db.session.scalars(query.order_by(Article.published_at.desc(), Article.id.desc())
-                                       .limit(per_page + 1).offset((page - 1) * per_page)))
-    counts = dict(db.session.execute(select(Article.category_id, func.count()).where(Article.status == "published")
-                                     .group_by(Article.category_id)).all())
-    return render_template("knowledge/index.html", q=q, rows=rows[:per_page], has_next=len(rows) > per_page,
-                           page=page, categories=categories, category=category, counts=counts,
+    result = queries.published_articles(db.session, q=q, category_id=category.id if category else None,
+                                        page=page, per_page=per_page)
+    return render_template("knowledge/index.html", q=q, rows=result.rows, has_next=result.has_next,
+                           page=result.page, categories=categories, category=category,
+                           counts=queries.published_counts(db.session),
                            locale=current_language(), can_edit=can_edit_knowledge(current_user))
 
 
@@ -98,7 +76,7 @@ def suggest() -> Any:
 
 
 def _article_by_slug(slug: str) -> Article:
-    article = db.session.scalar(select(Article).where(Article.slug == slug))
+    article = queries.article_by_slug(db.session, slug)
     if article is None or not article.can_view(current_user):
         raise NotFound()
     return article
@@ -146,21 +124,17 @@ def vote(slug: str) -> Any:
 def manage_articles() -> Any:
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()[:200]
-    page, per_page = page_number(), _per_page()
-    query = search_statement(db.session, q, include_drafts=True) if q else None
-    if query is None:
-        query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
-    if status in ARTICLE_STATUSES:
-        query = query.where(Article.status == status)
-    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)))
-    return render_template("knowledge/manage.html", rows=rows[:per_page], has_next=len(rows) > per_page, page=page,
+    page, per_page = page_number(), page_size()
+    result = queries.articles_to_manage(db.session, queries.ArticleFilter(status=status, q=q), page=page,
+                                        per_page=per_page)
+    return render_template("knowledge/manage.html", rows=result.rows, has_next=result.has_next, page=result.page,
                            status=status, q=q, confirm=ConfirmForm())
 
 
 def _article_form(form: ArticleForm, current: ArticleCategory | None = None) -> ArticleForm:
     """The active categories, and the article's own even when it has been switched off (saving
     the article must not drop it silently)."""
-    categories = _categories()
+    categories = queries.categories(db.session)
     if current is not None and current not in categories:
         categories.append(current)
     form.category_id.choices = [("", _("— none —"))] + [(c.id, c.name) for c in categories]
@@ -255,8 +229,8 @@ def manage_categories() -> Any:
             db.session.commit()
             flash(_("The category was added."), "success")
             return redirect(url_for("knowledge.manage_categories"))
-    return render_template("knowledge/categories.html", form=form, rows=_categories(active_only=False),
-                           confirm=ConfirmForm()), \
+    return render_template("knowledge/categories.html", form=form,
+                           rows=queries.categories(db.session, active_only=False), confirm=ConfirmForm()), \
         422 if form.errors else 200
 
 
@@ -313,7 +287,7 @@ def working_hours_text() -> str:
 
 
 def _service(code: str) -> HelpdeskService:
-    service = db.session.scalar(select(HelpdeskService).where(HelpdeskService.code == code))
+    service = helpdesk_queries.service_by_code(db.session, code)
     if service is None or (not service.active and not (current_user.is_authenticated
                                                        and current_user.has_role(SUPERADMIN))):
         raise NotFound()
@@ -322,9 +296,7 @@ def _service(code: str) -> HelpdeskService:
 
 @bp.route("/layanan")
 def services() -> Any:
-    rows = db.session.scalars(select(HelpdeskService).where(HelpdeskService.active.is_(True))
-                              .order_by(HelpdeskService.id)).all()
-    return render_template("knowledge/services.html", rows=rows)
+    return render_template("knowledge/services.html", rows=helpdesk_queries.services(db.session, active_only=True))
 
 
 @bp.route("/layanan/<code>")
@@ -352,8 +324,7 @@ def manage_services() -> Any:
             db.session.commit()
             flash(_("The service was added. Complete its service standard."), "success")
             return redirect(url_for("knowledge.edit_service", code=created.code))
-    rows = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
-    return render_template("knowledge/services_admin.html", rows=rows, form=form,
+    return render_template("knowledge/services_admin.html", rows=helpdesk_queries.services(db.session), form=form,
                            confirm=ConfirmForm()), 422 if form.errors else 200
 
 
@@ -410,16 +381,13 @@ def sops() -> Any:
                 db.session.commit()
                 flash(_("The SOP was created. Publish its first version now."), "success")
                 return redirect(url_for("knowledge.sop", code=document.code))
-    query = select(SopDocument)
-    if not editor:  # documents without any version yet are being prepared
-        query = query.where(select(SopVersion.id).where(SopVersion.document_id == SopDocument.id).exists())
-    rows, page, pages, total = paginate(db.session, query.order_by(SopDocument.category, SopDocument.title))
-    return render_template("knowledge/sops.html", rows=rows, form=form, page=page, total=total,
-                           pages=pages), 422 if form is not None and form.errors else 200
+    result = queries.sop_documents(db.session, include_unpublished=editor, page=page_number(), per_page=page_size())
+    return render_template("knowledge/sops.html", rows=result.rows, form=form, page=result.page, total=result.total,
+                           pages=result.pages), 422 if form is not None and form.errors else 200
 
 
 def _sop(code: str) -> SopDocument:
-    document = db.session.scalar(select(SopDocument).where(SopDocument.code == code))
+    document = queries.sop_by_code(db.session, code)
     if document is None or (not document.versions and not can_edit_knowledge(current_user)):
         raise NotFound()
     return document

@@ -37,6 +37,7 @@ from sep_portal.helpdesk.models import (
     TicketAttachment,
     TicketMessage,
 )
+from sep_portal.helpdesk.states import ticket_machine
 
 
 def _is_agent() -> bool:
@@ -120,6 +121,7 @@ def _render_ticket(ticket: Ticket, token: str | None = None, status: int = 200, 
     context: dict[str, Any] = {
         "ticket": ticket, "token": token, "agent": agent, "is_requester": is_requester, "messages": messages,
         "authors": authors, "files_by_message": files_by_message, "reopen_until": ops.reopen_until(ticket),
+        "actions": ticket_machine.actions_from(ticket.status),
         "now": clock.now(), "confirm": ConfirmForm(), "survey_elements": SURVEY_ELEMENTS,
         "sla": _clock_of(ticket, sla.targets_for(db.session, ticket.service_id, ticket.priority),
                          calendar.get_calendar()),

@@ -19,6 +19,7 @@ from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
 from sep_portal.helpdesk import bp, queries, sla
+from sep_portal.helpdesk import labels as _labels  # noqa: F401  (registers the label filters)
 from sep_portal.helpdesk import operations as ops
 from sep_portal.helpdesk.forms import (
     AgentReplyForm,
@@ -32,7 +33,9 @@ from sep_portal.helpdesk.forms import (
     TicketForm,
 )
 from sep_portal.helpdesk.models import (
+    STATUSES,
     SURVEY_ELEMENTS,
+    TICKET_TYPES,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -329,7 +332,7 @@ def queue() -> Any:
                            pages=result.pages, clocks=clocks, services=queries.services(db.session),
                            agents=User.active_with_role(db.session, HELPDESK),
                            views=queries.saved_views(db.session, current_actor().id), args=args, status=flt.status,
-                           current=current,
+                           statuses=STATUSES, ticket_types=TICKET_TYPES, current=current,
                            save_form=SaveViewForm(query=current), confirm=ConfirmForm())
 
 

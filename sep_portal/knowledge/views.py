@@ -253,9 +253,6 @@ def category_toggle(category_id: int, action: str) -> Any:
 
 # -- service catalogue and standar pelayanan -----------------------------------------------------------
 
-PRIORITIES = {1: "critical", 2: "high", 3: "medium", 4: "low"}
-
-
 def working_time(minutes: int) -> str:
     """``240`` → ``4 jam kerja``; ``1530`` → ``25,5 jam kerja``; ``30`` → ``30 menit kerja``."""
     if minutes < 60:
@@ -303,7 +300,7 @@ def services() -> Any:
 def service(code: str) -> Any:
     item = _service(code)
     targets = TargetTable(db.session).of_service(item.id)
-    return render_template("knowledge/service.html", service=item, targets=targets, priorities=PRIORITIES,
+    return render_template("knowledge/service.html", service=item, targets=targets,
                            working_time=working_time, working_hours=working_hours_text(),
                            helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
                            can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))

@@ -158,6 +158,17 @@ class TicketAttachment(Base):
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
 
     file: Mapped[StoredFile] = relationship(lazy="joined")
+    message: Mapped[TicketMessage | None] = relationship()
+
+    def can_download(self, actor: User | None) -> bool:
+        """Files of an internal note stay inside the helpdesk; the others are for whoever may see
+        the ticket (``actor`` None: the holder of a public ticket's link). The ticket itself is
+        checked first, by its page: ``Ticket.can_view``, or the public link's token."""
+        if self.message is not None and not self.message.public:
+            from sep_portal.core.permissions import HELPDESK
+
+            return actor is not None and actor.has_role(HELPDESK)
+        return True
 
 
 class TicketRequest(Base):

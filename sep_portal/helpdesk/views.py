@@ -38,7 +38,6 @@ from sep_portal.helpdesk.models import (
     TICKET_TYPES,
     Ticket,
     TicketAttachment,
-    TicketMessage,
 )
 from sep_portal.helpdesk.states import ticket_machine
 
@@ -204,12 +203,9 @@ def _rate(ticket: Ticket, token: str | None) -> Any:
 
 def _download(ticket: Ticket, attachment_id: int) -> Any:
     attachment = queries.attachment_of(db.session, ticket.id, attachment_id)
-    if attachment is None:
+    actor = current_actor() if current_user.is_authenticated else None
+    if attachment is None or not attachment.can_download(actor):
         raise NotFound()
-    if attachment.message_id is not None:
-        message = db.session.get(TicketMessage, attachment.message_id)
-        if message is None or (not message.public and not _is_agent()):
-            raise NotFound()  # files of an internal note stay inside the helpdesk
     return storage.send(attachment.file)
 
 

@@ -1,5 +1,6 @@
 """The helpdesk's read side (helpdesk/queries.py): the queue's filters, a requester's own tickets,
-files only through their ticket, the catalogue and the guards against hidden queries."""
+files only through their ticket (and an internal note's only for the helpdesk:
+TicketAttachment.can_download), the catalogue and the guards against hidden queries."""
 from __future__ import annotations
 
 import io
@@ -123,3 +124,19 @@ def test_my_tickets_runs_the_same_queries_for_any_page_size(client, factories, s
             "impact": "3", "urgency": "3", "files": [(io.BytesIO(pdf_bytes()), "a.pdf")]})
         assert response.status_code == 302
     assert_constant_queries("/tiket")
+
+
+def test_only_the_helpdesk_downloads_the_files_of_an_internal_note(ctx, people):
+    requester, agent = people
+    ticket = _ticket(ctx, requester, files=[upload(pdf_bytes(), "awal.pdf")])
+    ops.reply(ctx, ticket.id, agent, "Log internal", public=False, files=[upload(pdf_bytes(), "log.pdf")],
+              now=clock.now())
+    ops.reply(ctx, ticket.id, agent, "Jawaban", public=True, files=[upload(pdf_bytes(), "jawab.pdf")],
+              now=clock.now())
+    ctx.refresh(ticket, ["attachments"])
+    first, note, answer = ticket.attachments
+    for attachment in (first, answer):  # the ticket's own file and a public reply's: whoever sees the ticket
+        assert attachment.can_download(requester) and attachment.can_download(agent)
+        assert attachment.can_download(None)  # the holder of a public ticket's link
+    assert note.can_download(agent)
+    assert not note.can_download(requester) and not note.can_download(None)

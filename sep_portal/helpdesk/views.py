@@ -1,20 +1,21 @@
 """Helpdesk pages: a requester's tickets (/tiket), the public form and a public ticket's link
 (/tiket/publik), and the agents' queue (/helpdesk). Authorisation is per ticket: a requester
-sees only their own tickets (404 for any other), agents see all."""
+sees only their own tickets (404 for any other), agents see all. Views translate HTTP into
+operations (through ``run_action``) and queries; no SQL here."""
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from sep_portal.accounts.models import User
 from sep_portal.core import calendar, clock, storage
-from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import ConfirmForm, apply_error
+from sep_portal.core.actions import run_action
+from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
@@ -66,11 +67,14 @@ def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalenda
 @login_required
 def my_tickets() -> Any:
     result = queries.tickets_of(db.session, current_actor().id, page=page_number(), per_page=page_size())
-    return render_template("helpdesk/mine.html", rows=result.rows, total=result.total, page=result.page,
-                           pages=result.pages)
+    return render_template("helpdesk/mine.html", result=result)
 
 
 _ticket_limit = limit_from_config("SEP_TICKET_RATE_LIMIT")
+
+
+def _new_page(public: bool) -> Any:
+    return lambda form, status: (render_template("helpdesk/new.html", form=form, public=public), status)
 
 
 @bp.route("/tiket/baru", methods=["GET", "POST"])
@@ -79,23 +83,19 @@ _ticket_limit = limit_from_config("SEP_TICKET_RATE_LIMIT")
 def new_ticket() -> Any:
     form = TicketForm()
     form.service_id.choices = _services()
-    if request.method == "GET" and request.args.get("layanan"):
-        service = queries.service_by_code(db.session, request.args["layanan"])
-        form.service_id.data = service.id if service else None
-    if form.validate_on_submit():
-        try:
-            ticket = ops.open_ticket(db.session, current_actor(), type_=form.type.data, service_id=form.service_id.data,
-                                     subject=form.subject.data, description=form.description.data,
-                                     impact=form.impact.data, urgency=form.urgency.data,
-                                     files=request.files.getlist("files"), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Ticket %(ref)s has been opened. We e-mail you at every reply.", ref=ticket.reference), "success")
-            return redirect(url_for("helpdesk.ticket", ticket_id=ticket.id))
-    return render_template("helpdesk/new.html", form=form, public=False), 422 if form.errors else 200
+    if request.method == "GET":
+        if request.args.get("layanan"):
+            service = queries.service_by_code(db.session, request.args["layanan"])
+            form.service_id.data = service.id if service else None
+        return _new_page(public=False)(form, 200)
+    return run_action(
+        lambda: ops.open_ticket(db.session, current_actor(), type_=form.type.data, service_id=form.service_id.data,
+                                subject=form.subject.data, description=form.description.data,
+                                impact=form.impact.data, urgency=form.urgency.data,
+                                files=request.files.getlist("files"), now=clock.now()),
+        form=form, render=_new_page(public=False), back=url_for("helpdesk.new_ticket"),
+        success=lambda t: _("Ticket %(ref)s has been opened. We e-mail you at every reply.", ref=t.reference),
+        redirect_to=lambda t: url_for("helpdesk.ticket", ticket_id=t.id))
 
 
 def _ticket(ticket_id: int) -> Ticket:
@@ -148,57 +148,50 @@ def ticket(ticket_id: int) -> Any:
     return _render_ticket(_ticket(ticket_id))
 
 
-def _back(ticket: Ticket, token: str | None) -> Any:
+def _ticket_url(ticket_id: int, token: str | None = None) -> str:
     if token:
-        return redirect(url_for("helpdesk.public_ticket", ticket_id=ticket.id, token=token))
-    return redirect(url_for("helpdesk.ticket", ticket_id=ticket.id))
+        return url_for("helpdesk.public_ticket", ticket_id=ticket_id, token=token)
+    return url_for("helpdesk.ticket", ticket_id=ticket_id)
 
 
-def _requester_action(ticket: Ticket, token: str | None, form_name: str, form: Any, run: Any, success: str) -> Any:
-    """Run a requester's action on their ticket; on bad input show the page again with the errors."""
-    if token is None and ticket.requester_id != current_user.id:
-        raise NotFound()  # agents look at tickets; only the requester answers as the requester
-    if form is not None and not form.validate_on_submit():
-        db.session.rollback()
-        return _render_ticket(ticket, token, 422, **{form_name: form})
-    if form is None and not ConfirmForm().validate_on_submit():
-        abort(400)
-    requester = None if token else current_actor()
-    try:
-        run(requester)
-    except NotPermitted:
-        db.session.rollback()
-        raise NotFound() from None
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(ticket, token)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_error(form, exc)
-        return _render_ticket(db.session.get(Ticket, ticket.id), token, 422, **{form_name: form})
-    db.session.commit()
-    flash(success, "success")
-    return _back(ticket, token)
+def _again(ticket_id: int, token: str | None, form_name: str) -> Any:
+    """Show the ticket again with ``form`` and its errors (re-read: the failed action rolled back)."""
+    def page(form: Any, status: int) -> Any:
+        ticket = _public_ticket(ticket_id, token) if token else _ticket(ticket_id)
+        return _render_ticket(ticket, token, status, **{form_name: form})
+    return page
+
+
+def _requester(ticket: Ticket, token: str | None) -> User | None:
+    """Who answers as the requester: the holder of a public ticket's link (None), else the
+    signed-in requester; agents look at tickets but do not answer as the requester (404)."""
+    if token:
+        return None
+    if ticket.requester_id != current_user.id:
+        raise NotFound()
+    return current_actor()
 
 
 def _reply(ticket: Ticket, token: str | None) -> Any:
-    form = RequesterReplyForm(prefix="rr")
-    return _requester_action(ticket, token, "reply_form", form, lambda who: ops.requester_reply(
-        db.session, ticket.id, who, form.body.data, files=request.files.getlist("rr-files"), now=clock.now()),
-        _("Your message has been sent."))
+    who, form = _requester(ticket, token), RequesterReplyForm(prefix="rr")
+    return run_action(lambda: ops.requester_reply(db.session, ticket.id, who, form.body.data,
+                                                  files=request.files.getlist("rr-files"), now=clock.now()),
+                      form=form, render=_again(ticket.id, token, "reply_form"), not_permitted=404,
+                      success=_("Your message has been sent."), redirect_to=_ticket_url(ticket.id, token))
 
 
 def _reopen(ticket: Ticket, token: str | None) -> Any:
-    return _requester_action(ticket, token, "", None, lambda who: ops.reopen(
-        db.session, ticket.id, who, now=clock.now()), _("The ticket has been reopened."))
+    who = _requester(ticket, token)
+    return run_action(lambda: ops.reopen(db.session, ticket.id, who, now=clock.now()), not_permitted=404,
+                      success=_("The ticket has been reopened."), redirect_to=_ticket_url(ticket.id, token))
 
 
 def _rate(ticket: Ticket, token: str | None) -> Any:
-    form = SurveyForm(prefix="sv")
-    return _requester_action(ticket, token, "survey_form", form, lambda who: ops.rate(
-        db.session, ticket.id, who, {e: getattr(form, e).data for e in SURVEY_ELEMENTS}, form.comment.data,
-        now=clock.now()), _("Thank you for rating our service."))
+    who, form = _requester(ticket, token), SurveyForm(prefix="sv")
+    return run_action(lambda: ops.rate(db.session, ticket.id, who, {e: getattr(form, e).data for e in SURVEY_ELEMENTS},
+                                       form.comment.data, now=clock.now()),
+                      form=form, render=_again(ticket.id, token, "survey_form"), not_permitted=404,
+                      success=_("Thank you for rating our service."), redirect_to=_ticket_url(ticket.id, token))
 
 
 def _download(ticket: Ticket, attachment_id: int) -> Any:
@@ -243,36 +236,40 @@ _public_limit = limit_from_config("SEP_PUBLIC_TICKET_RATE_LIMIT")
 def public_form() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("helpdesk.new_ticket"))
+    if request.method == "GET" and request.args.get("terkirim") == "1":
+        return render_template("helpdesk/check_email.html")
     form = PublicTicketForm()
     form.service_id.choices = _services()
-    if form.validate_on_submit():
-        try:
-            ops.request_public_ticket(db.session, email=form.email.data, name=form.name.data, type_=form.type.data,
-                                      service_id=form.service_id.data, subject=form.subject.data,
-                                      description=form.description.data, now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            return render_template("helpdesk/check_email.html")
-    return render_template("helpdesk/new.html", form=form, public=True), 422 if form.errors else 200
+    if request.method == "GET":
+        return _new_page(public=True)(form, 200)
+    return run_action(
+        lambda: ops.request_public_ticket(db.session, email=form.email.data, name=form.name.data, type_=form.type.data,
+                                          service_id=form.service_id.data, subject=form.subject.data,
+                                          description=form.description.data, now=clock.now()),
+        form=form, render=_new_page(public=True), redirect_to=url_for("helpdesk.public_form", terkirim="1"))
+
+
+def _confirm_page(token: str) -> Any:
+    """The confirmation button again; a link that cannot be claimed is the link-problem page (400),
+    as for every e-mailed link of the portal."""
+    def page(form: ConfirmForm, status: int) -> Any:
+        if form.form_errors:
+            return render_template("auth/link_problem.html", message=" ".join(form.form_errors)), 400
+        return render_template("helpdesk/confirm.html", form=form), status
+    return page
 
 
 @bp.route("/tiket/publik/konfirmasi/<token>", methods=["GET", "POST"])
 def public_confirm(token: str) -> Any:
     form = ConfirmForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            ticket, secret = ops.confirm_public_ticket(db.session, token, now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            return render_template("auth/link_problem.html", message=exc.message), 400
-        db.session.commit()
-        flash(_("Ticket %(ref)s has been opened. Keep the link we e-mailed you: it opens this page.",
-                ref=ticket.reference), "success")
-        return redirect(url_for("helpdesk.public_ticket", ticket_id=ticket.id, token=secret))
-    return render_template("helpdesk/confirm.html", form=form)
+    if request.method == "GET":
+        return _confirm_page(token)(form, 200)
+    return run_action(
+        lambda: ops.confirm_public_ticket(db.session, token, now=clock.now()), form=form,
+        render=_confirm_page(token), back=url_for("helpdesk.public_confirm", token=token),
+        success=lambda opened: _("Ticket %(ref)s has been opened. Keep the link we e-mailed you: it opens this page.",
+                                 ref=opened[0].reference),
+        redirect_to=lambda opened: url_for("helpdesk.public_ticket", ticket_id=opened[0].id, token=opened[1]))
 
 
 @bp.route("/tiket/publik/<int:ticket_id>/<token>")
@@ -324,8 +321,7 @@ def queue() -> Any:
     targets, cal = sla.TargetTable(db.session), calendar.get_calendar()
     clocks = {t.id: _clock_of(t, targets(t.service_id, t.priority), cal) for t in result}
     current = urlencode({k: args[k] for k in QUEUE_FILTERS if args.get(k)})
-    return render_template("helpdesk/queue.html", rows=result.rows, total=result.total, page=result.page,
-                           pages=result.pages, clocks=clocks, services=queries.services(db.session),
+    return render_template("helpdesk/queue.html", result=result, clocks=clocks, services=queries.services(db.session),
                            agents=User.active_with_role(db.session, HELPDESK),
                            views=queries.saved_views(db.session, current_actor().id), args=args, status=flt.status,
                            statuses=STATUSES, ticket_types=TICKET_TYPES, current=current,
@@ -338,118 +334,78 @@ def save_view() -> Any:
     form = SaveViewForm()
     # Only the queue's own filters are kept, re-encoded: a view is never a way to smuggle text.
     filters = parse_qs(form.query.data or "")
-    form.query.data = urlencode({k: filters[k][0] for k in QUEUE_FILTERS if filters.get(k)})
-    if form.validate_on_submit():
-        try:
-            ops.save_view(db.session, current_actor(), form.name.data, form.query.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The view has been saved."), "success")
-    else:
-        flash(_("Give the view a name."), "danger")
-    return redirect(url_for("helpdesk.queue") + ("?" + form.query.data if form.query.data else ""))
+    query = urlencode({k: filters[k][0] for k in QUEUE_FILTERS if filters.get(k)})
+    # Only the CSRF token is the form's to check: the name's rules are the operation's, and a
+    # refusal is a message on top of the queue, which keeps its filters.
+    return run_action(lambda: ops.save_view(db.session, current_actor(), form.name.data or "", query),
+                      form=ConfirmForm(), success=_("The view has been saved."),
+                      redirect_to=url_for("helpdesk.queue") + ("?" + query if query else ""))
 
 
 @bp.route("/helpdesk/tampilan/<int:view_id>/hapus", methods=["POST"])
 @require_role(HELPDESK)
 def delete_view(view_id: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        ops.delete_view(db.session, current_actor(), view_id)
-    except NotPermitted:
-        db.session.rollback()
-        raise NotFound() from None
-    db.session.commit()
-    flash(_("The view has been deleted."), "success")
-    return redirect(url_for("helpdesk.queue"))
-
-
-def _agent_action(ticket_id: int, form_name: str, form: Any, run: Any, success: str) -> Any:
-    ticket = _ticket(ticket_id)
-    if form is None:
-        form = ConfirmForm()
-    if not form.validate_on_submit():
-        db.session.rollback()
-        if form_name:
-            return _render_ticket(ticket, None, 422, **{form_name: form})
-        abort(400)
-    try:
-        run()
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except ConflictError as exc:
-        db.session.rollback()
-        if form_name:  # keep what the agent typed
-            form.form_errors.append(exc.message)
-            return _render_ticket(db.session.get(Ticket, ticket_id), None, 409, **{form_name: form})
-        flash(exc.message, "danger")
-        return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
-    except DomainError as exc:
-        db.session.rollback()
-        if not form_name:
-            flash(exc.message, "danger")
-            return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
-        apply_error(form, exc)
-        return _render_ticket(db.session.get(Ticket, ticket_id), None, 422, **{form_name: form})
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
+    return run_action(lambda: ops.delete_view(db.session, current_actor(), view_id), not_permitted=404,
+                      success=_("The view has been deleted."), redirect_to=url_for("helpdesk.queue"))
 
 
 @bp.route("/tiket/<int:ticket_id>/tanggapi", methods=["POST"])
 @require_role(HELPDESK)
 def agent_reply(ticket_id: int) -> Any:
+    _ticket(ticket_id)
     form = AgentReplyForm(prefix="ag")
-    return _agent_action(ticket_id, "agent_form", form, lambda: ops.reply(
-        db.session, ticket_id, current_actor(), form.body.data, public=form.visibility.data == "public",
-        then=form.then.data or None, files=request.files.getlist("ag-files"), now=clock.now()),
-        _("The message has been saved."))
+    return run_action(lambda: ops.reply(db.session, ticket_id, current_actor(), form.body.data,
+                                        public=form.visibility.data == "public", then=form.then.data or None,
+                                        files=request.files.getlist("ag-files"), now=clock.now()),
+                      form=form, render=_again(ticket_id, None, "agent_form"), success=_("The message has been saved."),
+                      redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/tugaskan", methods=["POST"])
 @require_role(HELPDESK)
 def assign(ticket_id: int) -> Any:
+    _ticket(ticket_id)
     form = AssignForm(prefix="as")
     form.assignee_id.choices = []
-    return _agent_action(ticket_id, "", form, lambda: ops.assign(
-        db.session, ticket_id, current_actor(), form.assignee_id.data or 0, now=clock.now()),
-        _("The ticket has been assigned."))
+    return run_action(lambda: ops.assign(db.session, ticket_id, current_actor(), form.assignee_id.data or 0,
+                                         now=clock.now()),
+                      form=form, success=_("The ticket has been assigned."), redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/ambil", methods=["POST"])
 @require_role(HELPDESK)
 def take(ticket_id: int) -> Any:
-    return _agent_action(ticket_id, "", None, lambda: ops.assign(
-        db.session, ticket_id, current_actor(), current_user.id, now=clock.now()), _("The ticket is now yours."))
+    _ticket(ticket_id)
+    return run_action(lambda: ops.assign(db.session, ticket_id, current_actor(), current_actor().id, now=clock.now()),
+                      success=_("The ticket is now yours."), redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/tunggu", methods=["POST"])
 @require_role(HELPDESK)
 def wait(ticket_id: int) -> Any:
-    return _agent_action(ticket_id, "", None, lambda: ops.wait_on_requester(
-        db.session, ticket_id, current_actor(), now=clock.now()),
-        _("The ticket waits on the requester; the SLA clock is paused."))
+    _ticket(ticket_id)
+    return run_action(lambda: ops.wait_on_requester(db.session, ticket_id, current_actor(), now=clock.now()),
+                      success=_("The ticket waits on the requester; the SLA clock is paused."),
+                      redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/selesai", methods=["POST"])
 @require_role(HELPDESK)
 def resolve(ticket_id: int) -> Any:
-    return _agent_action(ticket_id, "", None, lambda: ops.resolve(
-        db.session, ticket_id, current_actor(), now=clock.now()), _("The ticket has been resolved."))
+    _ticket(ticket_id)
+    return run_action(lambda: ops.resolve(db.session, ticket_id, current_actor(), now=clock.now()),
+                      success=_("The ticket has been resolved."), redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/prioritas", methods=["POST"])
 @require_role(HELPDESK)
 def set_priority(ticket_id: int) -> Any:
+    _ticket(ticket_id)
     form = PriorityForm(prefix="pr")
-    return _agent_action(ticket_id, "priority_form", form, lambda: ops.set_priority(
-        db.session, ticket_id, current_actor(), impact=form.impact.data, urgency=form.urgency.data),
-        _("The priority has been changed."))
+    return run_action(lambda: ops.set_priority(db.session, ticket_id, current_actor(), impact=form.impact.data,
+                                               urgency=form.urgency.data),
+                      form=form, render=_again(ticket_id, None, "priority_form"),
+                      success=_("The priority has been changed."), redirect_to=_ticket_url(ticket_id))
 
 
 # -- the operator's SLA targets ---------------------------------------------------------------------
@@ -463,23 +419,20 @@ def sla_targets() -> Any:
     if code and service is None:
         raise NotFound()
     service_id = service.id if service else None
-    rows = queries.sla_rows(db.session, service_id)
-    general = queries.sla_rows(db.session, None)
+
+    def page(form: SlaForm, status: int) -> Any:
+        return render_template("helpdesk/sla_targets.html", form=form, services=services, service=service,
+                               general=queries.sla_rows(db.session, None)), status
+
     form = SlaForm()
     if request.method == "GET":
-        for p, row in rows.items():
+        for p, row in queries.sla_rows(db.session, service_id).items():
             getattr(form, f"p{p}_first").data = row.first_response_minutes
             getattr(form, f"p{p}_resolution").data = row.resolution_minutes
-    if form.validate_on_submit():
-        try:
-            ops.set_sla_targets(db.session, current_actor(), service_id, {
-                p: (getattr(form, f"p{p}_first").data, getattr(form, f"p{p}_resolution").data) for p in (1, 2, 3, 4)})
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The SLA targets have been saved. They apply at once, also to open tickets."), "success")
-            return redirect(url_for("helpdesk.sla_targets", layanan=code or None))
-    return render_template("helpdesk/sla_targets.html", form=form, services=services, service=service,
-                           general=general), 422 if form.errors else 200
+        return page(form, 200)
+    return run_action(
+        lambda: ops.set_sla_targets(db.session, current_actor(), service_id, {
+            p: (getattr(form, f"p{p}_first").data, getattr(form, f"p{p}_resolution").data) for p in (1, 2, 3, 4)}),
+        form=form, render=page,
+        success=_("The SLA targets have been saved. They apply at once, also to open tickets."),
+        redirect_to=url_for("helpdesk.sla_targets", layanan=code or None))

@@ -1,5 +1,6 @@
 """Knowledge-base pages (/bantuan), the public service catalogue with its standar pelayanan
-(/layanan, operator's edit at /admin/layanan) and the SOP library (/sop).
+(/layanan, operator's edit at /admin/layanan) and the SOP library (/sop). Views translate HTTP into
+operations (through ``run_action``) and queries; no SQL here.
 
 Published articles, the service catalogue and the SOPs are public (no sign-in): they help people
 who cannot sign in either, and hold nothing confidential. Drafts and every editing page belong to
@@ -9,16 +10,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, render_template, request, session, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from sep_portal.core import clock, storage
-from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.actions import run_action
 from sep_portal.core.formatting import current_language
-from sep_portal.core.forms import ConfirmForm, apply_error
+from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter
@@ -54,8 +55,7 @@ def help_index() -> Any:
         raise NotFound()
     result = queries.published_articles(db.session, q=q, category_id=category.id if category else None,
                                         page=page, per_page=per_page)
-    return render_template("knowledge/index.html", q=q, rows=result.rows, has_next=result.has_next,
-                           page=result.page, categories=categories, category=category,
+    return render_template("knowledge/index.html", q=q, result=result, categories=categories, category=category,
                            counts=queries.published_counts(db.session),
                            locale=current_language(), can_edit=can_edit_knowledge(current_user))
 
@@ -102,19 +102,13 @@ def _voter() -> str:
 def vote(slug: str) -> Any:
     item = _article_by_slug(slug)
     answer = request.form.get("helpful")
-    if not ConfirmForm().validate_on_submit() or answer not in ("ya", "tidak"):
+    if answer not in ("ya", "tidak"):
         abort(400)
-    try:
-        ops.vote_article(db.session, item, voter=_voter(),
-                         user=current_actor() if current_user.is_authenticated else None,
-                         helpful=answer == "ya", now=clock.now())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Thank you for your feedback."), "success")
-    return redirect(url_for("knowledge.article", slug=slug) + "#feedback")
+    return run_action(lambda: ops.vote_article(db.session, item, voter=_voter(),
+                                               user=current_actor() if current_user.is_authenticated else None,
+                                               helpful=answer == "ya", now=clock.now()),
+                      success=_("Thank you for your feedback."),
+                      redirect_to=url_for("knowledge.article", slug=slug) + "#feedback")
 
 
 # -- writing (helpdesk, operator) ---------------------------------------------------------------------
@@ -124,11 +118,9 @@ def vote(slug: str) -> Any:
 def manage_articles() -> Any:
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()[:200]
-    page, per_page = page_number(), page_size()
-    result = queries.articles_to_manage(db.session, queries.ArticleFilter(status=status, q=q), page=page,
-                                        per_page=per_page)
-    return render_template("knowledge/manage.html", rows=result.rows, has_next=result.has_next, page=result.page,
-                           status=status, q=q, confirm=ConfirmForm())
+    result = queries.articles_to_manage(db.session, queries.ArticleFilter(status=status, q=q), page=page_number(),
+                                        per_page=page_size())
+    return render_template("knowledge/manage.html", result=result, status=status, q=q, confirm=ConfirmForm())
 
 
 def _article_form(form: ArticleForm, current: ArticleCategory | None = None) -> ArticleForm:
@@ -146,22 +138,29 @@ def _article_fields(form: ArticleForm) -> dict[str, Any]:
             "body_en": form.body_en.data, "language": form.language.data, "category_id": form.category_id.data}
 
 
+def _edit_page(article_id: int | None) -> Any:
+    return lambda form, status: (render_template("knowledge/edit.html", form=form, article=(
+        _article_by_id(article_id) if article_id is not None else None)), status)
+
+
+def _published_or_saved(item: Article) -> str:
+    return _("The article was published.") if item.is_published else _("The draft was saved.")
+
+
+def _article_url(item: Article) -> str:
+    return url_for("knowledge.article", slug=item.slug)
+
+
 @bp.route("/bantuan/kelola/artikel/baru", methods=["GET", "POST"])
 @require_role(*EDITORS)
 def new_article() -> Any:
     form = _article_form(ArticleForm())
-    if form.validate_on_submit():
-        try:
-            item = ops.create_article(db.session, current_actor(), _article_fields(form), now=clock.now(),
-                                      publish=request.form.get("action") == "publish")
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The article was published.") if item.is_published else _("The draft was saved."), "success")
-            return redirect(url_for("knowledge.article", slug=item.slug))
-    return render_template("knowledge/edit.html", form=form, article=None), 422 if form.errors else 200
+    if request.method == "GET":
+        return _edit_page(None)(form, 200)
+    return run_action(lambda: ops.create_article(db.session, current_actor(), _article_fields(form), now=clock.now(),
+                                                 publish=request.form.get("action") == "publish"),
+                      form=form, render=_edit_page(None), success=_published_or_saved, redirect_to=_article_url,
+                      back=url_for("knowledge.new_article"))
 
 
 def _article_by_id(article_id: int) -> Article:
@@ -176,17 +175,12 @@ def _article_by_id(article_id: int) -> Article:
 def edit_article(article_id: int) -> Any:
     item = _article_by_id(article_id)
     form = _article_form(ArticleForm(obj=item), item.category)
-    if form.validate_on_submit():
-        try:
-            ops.update_article(db.session, current_actor(), item.id, _article_fields(form), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The article was saved."), "success")
-            return redirect(url_for("knowledge.article", slug=item.slug))
-    return render_template("knowledge/edit.html", form=form, article=item), 422 if form.errors else 200
+    if request.method == "GET":
+        return _edit_page(item.id)(form, 200)
+    return run_action(lambda: ops.update_article(db.session, current_actor(), item.id, _article_fields(form),
+                                                 now=clock.now()),
+                      form=form, render=_edit_page(item.id), success=_("The article was saved."),
+                      redirect_to=_article_url(item))
 
 
 @bp.route("/bantuan/kelola/artikel/<int:article_id>/<action>", methods=["POST"])
@@ -195,43 +189,30 @@ def article_status(article_id: int, action: str) -> Any:
     if action not in ("terbitkan", "tarik"):
         raise NotFound()
     item = _article_by_id(article_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    run = ops.publish_article if action == "terbitkan" else ops.unpublish_article
-    try:
-        run(db.session, current_actor(), item.id, now=clock.now())
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:  # ConflictError too: someone else was first
-        db.session.rollback()
-        flash(exc.message, "warning" if isinstance(exc, ConflictError) else "danger")
-    else:
-        db.session.commit()
-        flash(_("The article was published.") if action == "terbitkan"
-              else _("The article was withdrawn: only the helpdesk sees it now."), "success")
-    return redirect(url_for("knowledge.article", slug=item.slug))
+    publish = action == "terbitkan"
+    # A ConflictError (someone else was first) is the message on top of the article.
+    return run_action(lambda: (ops.publish_article if publish else ops.unpublish_article)(
+        db.session, current_actor(), item.id, now=clock.now()),
+        success=_("The article was published.") if publish
+        else _("The article was withdrawn: only the helpdesk sees it now."), redirect_to=_article_url(item))
+
+
+def _categories_page(form: CategoryForm, status: int) -> Any:
+    return render_template("knowledge/categories.html", form=form,
+                           rows=queries.categories(db.session, active_only=False), confirm=ConfirmForm()), status
 
 
 @bp.route("/bantuan/kelola/kategori", methods=["GET", "POST"])
 @require_role(*EDITORS)
 def manage_categories() -> Any:
     form = CategoryForm()
-    if form.validate_on_submit():
-        try:
-            ops.add_category(db.session, current_actor(), code=form.code.data, name=form.name.data,
-                             name_en=form.name_en.data, description=form.description.data,
-                             position=form.position.data or 0)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The category was added."), "success")
-            return redirect(url_for("knowledge.manage_categories"))
-    return render_template("knowledge/categories.html", form=form,
-                           rows=queries.categories(db.session, active_only=False), confirm=ConfirmForm()), \
-        422 if form.errors else 200
+    if request.method == "GET":
+        return _categories_page(form, 200)
+    return run_action(lambda: ops.add_category(db.session, current_actor(), code=form.code.data, name=form.name.data,
+                                               name_en=form.name_en.data, description=form.description.data,
+                                               position=form.position.data or 0),
+                      form=form, render=_categories_page, success=_("The category was added."),
+                      redirect_to=url_for("knowledge.manage_categories"))
 
 
 @bp.route("/bantuan/kelola/kategori/<int:category_id>/<action>", methods=["POST"])
@@ -239,16 +220,9 @@ def manage_categories() -> Any:
 def category_toggle(category_id: int, action: str) -> Any:
     if action not in ("aktifkan", "nonaktifkan"):
         raise NotFound()
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        ops.set_category_active(db.session, current_actor(), category_id, active=action == "aktifkan")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-    return redirect(url_for("knowledge.manage_categories"))
+    return run_action(lambda: ops.set_category_active(db.session, current_actor(), category_id,
+                                                      active=action == "aktifkan"),
+                      redirect_to=url_for("knowledge.manage_categories"))
 
 
 # -- service catalogue and standar pelayanan -----------------------------------------------------------
@@ -306,36 +280,33 @@ def service(code: str) -> Any:
                            can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))
 
 
+def _services_page(form: NewServiceForm, status: int) -> Any:
+    return render_template("knowledge/services_admin.html", rows=helpdesk_queries.services(db.session), form=form,
+                           confirm=ConfirmForm()), status
+
+
 @bp.route("/admin/layanan", methods=["GET", "POST"])
 @require_role(SUPERADMIN)
 def manage_services() -> Any:
     form = NewServiceForm()
-    if form.validate_on_submit():
-        try:
-            created = ops.create_service(db.session, current_actor(), code=form.code.data, name=form.name.data,
-                                         description=form.description.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The service was added. Complete its service standard."), "success")
-            return redirect(url_for("knowledge.edit_service", code=created.code))
-    return render_template("knowledge/services_admin.html", rows=helpdesk_queries.services(db.session), form=form,
-                           confirm=ConfirmForm()), 422 if form.errors else 200
+    if request.method == "GET":
+        return _services_page(form, 200)
+    return run_action(lambda: ops.create_service(db.session, current_actor(), code=form.code.data,
+                                                 name=form.name.data, description=form.description.data),
+                      form=form, render=_services_page, back=url_for("knowledge.manage_services"),
+                      success=_("The service was added. Complete its service standard."),
+                      redirect_to=lambda created: url_for("knowledge.edit_service", code=created.code))
 
 
 @bp.route("/admin/layanan/<code>/<any(aktifkan, nonaktifkan):action>", methods=["POST"])
 @require_role(SUPERADMIN)
 def switch_service(code: str, action: str) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     item = _service(code)
-    ops.set_service_active(db.session, current_actor(), item.id, action == "aktifkan")
-    db.session.commit()
-    flash(_("The service is available again.") if action == "aktifkan" else
-          _("The service is switched off: no new tickets can choose it."), "success")
-    return redirect(url_for("knowledge.manage_services"))
+    on = action == "aktifkan"
+    return run_action(lambda: ops.set_service_active(db.session, current_actor(), item.id, on),
+                      success=_("The service is available again.") if on else
+                      _("The service is switched off: no new tickets can choose it."),
+                      redirect_to=url_for("knowledge.manage_services"))
 
 
 @bp.route("/admin/layanan/<code>", methods=["GET", "POST"])
@@ -343,44 +314,40 @@ def switch_service(code: str, action: str) -> Any:
 def edit_service(code: str) -> Any:
     item = _service(code)
     form = ServiceForm(obj=item)
-    if form.validate_on_submit():
-        try:
-            ops.update_service(db.session, current_actor(), item.id,
-                               {k: getattr(form, k).data for k in ops.SERVICE_FIELDS}, now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The service was saved."), "success")
-            return redirect(url_for("knowledge.service", code=code))
-    return render_template("knowledge/service_edit.html", form=form, service=item), 422 if form.errors else 200
+
+    def page(form: ServiceForm, status: int) -> Any:
+        return render_template("knowledge/service_edit.html", form=form, service=_service(code)), status
+
+    if request.method == "GET":
+        return page(form, 200)
+    return run_action(lambda: ops.update_service(db.session, current_actor(), item.id,
+                                                 {k: getattr(form, k).data for k in ops.SERVICE_FIELDS},
+                                                 now=clock.now()),
+                      form=form, render=page, success=_("The service was saved."),
+                      redirect_to=url_for("knowledge.service", code=code))
 
 
 # -- SOP ----------------------------------------------------------------------------------------------
 
+def _sops_page(form: SopForm | None, status: int) -> Any:
+    result = queries.sop_documents(db.session, include_unpublished=can_edit_knowledge(current_user),
+                                   page=page_number(), per_page=page_size())
+    return render_template("knowledge/sops.html", result=result, form=form), status
+
+
 @bp.route("/sop", methods=["GET", "POST"])
 def sops() -> Any:
-    editor = can_edit_knowledge(current_user)
-    form = SopForm() if editor else None
-    if request.method == "POST":
-        if form is None:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                document = ops.create_sop(db.session, current_actor(), code=form.code.data, title=form.title.data,
-                                          description=form.description.data, category=form.category.data,
-                                          now=clock.now())
-            except DomainError as exc:
-                db.session.rollback()
-                apply_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The SOP was created. Publish its first version now."), "success")
-                return redirect(url_for("knowledge.sop", code=document.code))
-    result = queries.sop_documents(db.session, include_unpublished=editor, page=page_number(), per_page=page_size())
-    return render_template("knowledge/sops.html", rows=result.rows, form=form, page=result.page, total=result.total,
-                           pages=result.pages), 422 if form is not None and form.errors else 200
+    form = SopForm() if can_edit_knowledge(current_user) else None
+    if request.method == "GET":
+        return _sops_page(form, 200)
+    if form is None:
+        abort(403)
+    return run_action(lambda: ops.create_sop(db.session, current_actor(), code=form.code.data, title=form.title.data,
+                                             description=form.description.data, category=form.category.data,
+                                             now=clock.now()),
+                      form=form, render=_sops_page, back=url_for("knowledge.sops"),
+                      success=_("The SOP was created. Publish its first version now."),
+                      redirect_to=lambda document: url_for("knowledge.sop", code=document.code))
 
 
 def _sop(code: str) -> SopDocument:
@@ -393,24 +360,21 @@ def _sop(code: str) -> SopDocument:
 @bp.route("/sop/<code>", methods=["GET", "POST"])
 def sop(code: str) -> Any:
     document = _sop(code)
-    editor = can_edit_knowledge(current_user)
-    form = SopVersionForm() if editor else None
-    if request.method == "POST":
-        if form is None:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                version = ops.publish_sop_version(db.session, current_actor(), document.id, request.files.get("file"),
-                                                  change_note=form.change_note.data, now=clock.now())
-            except DomainError as exc:
-                db.session.rollback()
-                apply_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Version %(n)d was published.", n=version.version), "success")
-                return redirect(url_for("knowledge.sop", code=code))
-    return render_template("knowledge/sop.html", document=document, form=form), \
-        422 if form is not None and form.errors else 200
+    form = SopVersionForm() if can_edit_knowledge(current_user) else None
+
+    def page(form: SopVersionForm | None, status: int) -> Any:
+        return render_template("knowledge/sop.html", document=_sop(code), form=form), status
+
+    if request.method == "GET":
+        return page(form, 200)
+    if form is None:
+        abort(403)
+    return run_action(lambda: ops.publish_sop_version(db.session, current_actor(), document.id,
+                                                      request.files.get("file"), change_note=form.change_note.data,
+                                                      now=clock.now()),
+                      form=form, render=page, back=url_for("knowledge.sop", code=code),
+                      success=lambda version: _("Version %(n)d was published.", n=version.version),
+                      redirect_to=url_for("knowledge.sop", code=code))
 
 
 @bp.route("/sop/<code>/versi/<int:number>")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,6 +40,12 @@ class HelpdeskService(Base):
     cost: Mapped[str | None] = mapped_column(Text)  # empty: no charge
     product: Mapped[str | None] = mapped_column(Text)
     complaints: Mapped[str | None] = mapped_column(Text)
+
+    def can_view(self, user: Any) -> bool:
+        """A service switched off is gone for everyone but the operator, who may switch it on again."""
+        from sep_portal.core.permissions import SUPERADMIN
+
+        return self.active or (getattr(user, "is_authenticated", False) and user.has_role(SUPERADMIN))
 
 
 class SlaTarget(Base):

@@ -1,10 +1,12 @@
 """Ticket operations along the lifecycle of helpdesk/states.py (new → assigned → in progress →
 waiting on requester → resolved → closed, reopened by the requester within a configurable number
-of working days), the SLA targets and the agents' saved views. No HTTP here."""
+of working days), the service catalogue with its standar pelayanan, the SLA targets and the
+agents' saved views. No HTTP here."""
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
 from sep_portal.core import audit, calendar, outbox, storage, sweep
-from sep_portal.core.db import lock_row, stamp_once
+from sep_portal.core.db import add_unique, lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN
 from sep_portal.core.security import claim_emailed_link, hash_token, new_token
@@ -369,6 +371,73 @@ def rate(session: Session, ticket_id: int, requester: User | None, scores: Mappi
     session.flush()
     audit.record(session, _actor(ticket, requester), "ticket.rated", ticket, after=values)
     return survey
+
+
+# -- the service catalogue and its standar pelayanan ---------------------------------------------------
+
+SERVICE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # part of the page's address: /layanan/<code>
+SERVICE_FIELDS = ("name", "description", "provider", "manager", "technical_manager", "access",
+                  "availability_target", "requirements", "procedure", "time_limit", "cost", "product", "complaints")
+REQUIRED_SERVICE_FIELDS = ("name", "description")
+
+
+def update_service(session: Session, actor: User, service_id: int, fields: dict[str, Any], *,
+                   now: datetime) -> HelpdeskService:
+    """The operator changes a catalogue entry and its standar pelayanan."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    service = lock_row(session, HelpdeskService, service_id)
+    if service is None:
+        raise DomainError(None, _("The service no longer exists."))
+    clean = {k: (fields.get(k) or "").strip() or None for k in SERVICE_FIELDS}
+    for key in REQUIRED_SERVICE_FIELDS:
+        if not clean[key]:
+            raise DomainError(key, _("This field is required."))
+    before = {k: getattr(service, k) for k in SERVICE_FIELDS if getattr(service, k) != clean[k]}
+    if not before:
+        return service
+    for key in before:
+        setattr(service, key, clean[key])
+    session.flush()
+    audit.record(session, actor, "helpdesk.service_updated", service, before=before,
+                 after={k: clean[k] for k in before})
+    return service
+
+
+def create_service(session: Session, actor: User, *, code: str, name: str, description: str) -> HelpdeskService:
+    """A new entry of the service catalogue (it uses the general SLA targets until it has its own)."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    code = (code or "").strip().lower()
+    if not SERVICE_CODE.match(code):
+        raise DomainError("code", _("Use lower-case letters, digits and hyphens (at most 40)."))
+    if session.scalar(select(HelpdeskService.id).where(HelpdeskService.code == code)) is not None:
+        raise DomainError("code", _("This code is already used."))
+    name, description = " ".join((name or "").split())[:200], (description or "").strip()[:4000]
+    if not name:
+        raise DomainError("name", _("This field is required."))
+    if not description:
+        raise DomainError("description", _("This field is required."))
+    service = HelpdeskService(code=code, name=name, description=description, active=True)
+    if not add_unique(session, service):
+        raise DomainError("code", _("This code is already used."))
+    audit.record(session, actor, "helpdesk.service_created", service, after={"code": code, "name": name})
+    return service
+
+
+def set_service_active(session: Session, actor: User, service_id: int, active: bool) -> HelpdeskService:
+    """Switch a service off (no new tickets; existing ones go on) or on again."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    service = lock_row(session, HelpdeskService, service_id)
+    if service is None:
+        raise DomainError(None, _("The service no longer exists."))
+    if service.active != active:
+        service.active = active
+        session.flush()
+        audit.record(session, actor, "helpdesk.service_switched", service, before={"active": not active},
+                     after={"active": active})
+    return service
 
 
 # -- the operator's SLA targets ------------------------------------------------------------------------

@@ -1,17 +1,16 @@
-"""Knowledge-base pages (/bantuan), the public service catalogue with its standar pelayanan
-(/layanan, operator's edit at /admin/layanan) and the SOP library (/sop). Views translate HTTP into
-operations (through ``run_action``) and queries; no SQL here.
+"""Knowledge-base pages (/bantuan) and the SOP library (/sop). Views translate HTTP into operations
+(through ``run_action``) and queries; no SQL here. (The service catalogue, /layanan, is the
+helpdesk's: helpdesk/views.py.)
 
-Published articles, the service catalogue and the SOPs are public (no sign-in): they help people
-who cannot sign in either, and hold nothing confidential. Drafts and every editing page belong to
-the helpdesk and the operator; anyone else gets 404 for a draft."""
+Published articles and the SOPs are public (no sign-in): they help people who cannot sign in
+either, and hold nothing confidential. Drafts and every editing page belong to the helpdesk and
+the operator; anyone else gets 404 for a draft."""
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from flask import abort, current_app, jsonify, render_template, request, session, url_for
-from flask_babel import format_decimal, ngettext
+from flask import abort, jsonify, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
@@ -23,12 +22,9 @@ from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter
-from sep_portal.helpdesk import queries as helpdesk_queries
-from sep_portal.helpdesk.models import HelpdeskService
-from sep_portal.helpdesk.sla import TargetTable
 from sep_portal.knowledge import bp, queries
 from sep_portal.knowledge import operations as ops
-from sep_portal.knowledge.forms import ArticleForm, CategoryForm, NewServiceForm, ServiceForm, SopForm, SopVersionForm
+from sep_portal.knowledge.forms import ArticleForm, CategoryForm, SopForm, SopVersionForm
 from sep_portal.knowledge.models import (
     Article,
     ArticleCategory,
@@ -223,108 +219,6 @@ def category_toggle(category_id: int, action: str) -> Any:
     return run_action(lambda: ops.set_category_active(db.session, current_actor(), category_id,
                                                       active=action == "aktifkan"),
                       redirect_to=url_for("knowledge.manage_categories"))
-
-
-# -- service catalogue and standar pelayanan -----------------------------------------------------------
-
-def working_time(minutes: int) -> str:
-    """``240`` → ``4 jam kerja``; ``1530`` → ``25,5 jam kerja``; ``30`` → ``30 menit kerja``."""
-    if minutes < 60:
-        return ngettext("%(num)d working minute", "%(num)d working minutes", minutes)
-    if minutes % 60 == 0:
-        return ngettext("%(num)d working hour", "%(num)d working hours", minutes // 60)
-    return _("%(hours)s working hours", hours=format_decimal(round(minutes / 60, 1)))
-
-
-def working_hours_text() -> str:
-    """The helpdesk's hours from SEP_WORKING_HOURS, e.g. ``Senin–Kamis 07.30–16.00, Jumat 07.30–16.30``."""
-    from babel.dates import get_day_names
-
-    from sep_portal.core.calendar import parse_working_hours
-
-    hours = parse_working_hours(current_app.config.get("SEP_WORKING_HOURS"))
-    names = get_day_names("wide", locale=current_language())
-    groups: list[tuple[int, int, Any]] = []
-    for day in sorted(hours):
-        if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours[day]:
-            groups[-1] = (groups[-1][0], day, hours[day])
-        else:
-            groups.append((day, day, hours[day]))
-    parts = []
-    for first, last, (start, end) in groups:
-        days = names[first].capitalize() + (f"–{names[last].capitalize()}" if last != first else "")
-        parts.append(f"{days} {start:%H.%M}–{end:%H.%M}")
-    return ", ".join(parts)
-
-
-def _service(code: str) -> HelpdeskService:
-    service = helpdesk_queries.service_by_code(db.session, code)
-    if service is None or (not service.active and not (current_user.is_authenticated
-                                                       and current_user.has_role(SUPERADMIN))):
-        raise NotFound()
-    return service
-
-
-@bp.route("/layanan")
-def services() -> Any:
-    return render_template("knowledge/services.html", rows=helpdesk_queries.services(db.session, active_only=True))
-
-
-@bp.route("/layanan/<code>")
-def service(code: str) -> Any:
-    item = _service(code)
-    targets = TargetTable(db.session).of_service(item.id)
-    return render_template("knowledge/service.html", service=item, targets=targets,
-                           working_time=working_time, working_hours=working_hours_text(),
-                           helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
-                           can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))
-
-
-def _services_page(form: NewServiceForm, status: int) -> Any:
-    return render_template("knowledge/services_admin.html", rows=helpdesk_queries.services(db.session), form=form,
-                           confirm=ConfirmForm()), status
-
-
-@bp.route("/admin/layanan", methods=["GET", "POST"])
-@require_role(SUPERADMIN)
-def manage_services() -> Any:
-    form = NewServiceForm()
-    if request.method == "GET":
-        return _services_page(form, 200)
-    return run_action(lambda: ops.create_service(db.session, current_actor(), code=form.code.data,
-                                                 name=form.name.data, description=form.description.data),
-                      form=form, render=_services_page, back=url_for("knowledge.manage_services"),
-                      success=_("The service was added. Complete its service standard."),
-                      redirect_to=lambda created: url_for("knowledge.edit_service", code=created.code))
-
-
-@bp.route("/admin/layanan/<code>/<any(aktifkan, nonaktifkan):action>", methods=["POST"])
-@require_role(SUPERADMIN)
-def switch_service(code: str, action: str) -> Any:
-    item = _service(code)
-    on = action == "aktifkan"
-    return run_action(lambda: ops.set_service_active(db.session, current_actor(), item.id, on),
-                      success=_("The service is available again.") if on else
-                      _("The service is switched off: no new tickets can choose it."),
-                      redirect_to=url_for("knowledge.manage_services"))
-
-
-@bp.route("/admin/layanan/<code>", methods=["GET", "POST"])
-@require_role(SUPERADMIN)
-def edit_service(code: str) -> Any:
-    item = _service(code)
-    form = ServiceForm(obj=item)
-
-    def page(form: ServiceForm, status: int) -> Any:
-        return render_template("knowledge/service_edit.html", form=form, service=_service(code)), status
-
-    if request.method == "GET":
-        return page(form, 200)
-    return run_action(lambda: ops.update_service(db.session, current_actor(), item.id,
-                                                 {k: getattr(form, k).data for k in ops.SERVICE_FIELDS},
-                                                 now=clock.now()),
-                      form=form, render=page, success=_("The service was saved."),
-                      redirect_to=url_for("knowledge.service", code=code))
 
 
 # -- SOP ----------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from babel.dates import format_date as babel_format_date
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from sep_portal.core import clock, storage
@@ -20,17 +19,12 @@ from sep_portal.core.formatting import current_language
 from sep_portal.core.permissions import DITJEN_ROLES, require_role
 from sep_portal.extensions import db
 from sep_portal.helpdesk import charts, reports
+from sep_portal.helpdesk.labels import survey_grade_label, ticket_priority_label
 from sep_portal.helpdesk.models import OPEN_STATUSES, SURVEY_ELEMENTS
 from sep_portal.tenants.importer import csv_lines, safe_cell, xlsx_file
 
 bp = Blueprint("helpdesk_dashboard", __name__)
 
-STATUS_LABELS = {"new": _l("New"), "assigned": _l("Assigned"), "in_progress": _l("In progress"),
-                 "waiting": _l("Waiting on the requester"), "resolved": _l("Resolved"), "closed": _l("Closed")}
-PRIORITY_LABELS = {1: _l("P1 critical"), 2: _l("P2 high"), 3: _l("P3 medium"), 4: _l("P4 low")}
-ELEMENT_LABELS = {"speed": _l("Speed of the service"), "competence": _l("Competence of the agent"),
-                  "clarity": _l("Clarity of the answer"), "courtesy": _l("Courtesy")}
-GRADE_LABELS = {"A": _l("Very good"), "B": _l("Good"), "C": _l("Poor"), "D": _l("Very poor")}
 MONTH_ARG = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -69,7 +63,7 @@ def mean_text(value: float | None) -> str:
 
 
 def grade_text(grade: str | None) -> str:
-    return "–" if grade is None else f"{grade} ({GRADE_LABELS[grade]})"
+    return "–" if grade is None else f"{grade} ({survey_grade_label(grade)})"
 
 
 def month_name(year: int, month: int, pattern: str = "MMMM yyyy") -> str:
@@ -86,7 +80,7 @@ def _charts(summary: reports.HelpdeskSummary) -> dict[str, Any]:
     open_by_priority = summary.open_by_priority
     priority = charts.bar_chart(
         "chart-open-priority", _("Open tickets now by priority"),
-        [charts.Bar(str(PRIORITY_LABELS[p]), n, num(n)) for p, n in open_by_priority.items()])
+        [charts.Bar(ticket_priority_label(p), n, num(n)) for p, n in open_by_priority.items()])
     rated = [r for r in summary.satisfaction if r.responses]
     satisfaction = charts.bar_chart(
         "chart-ikm", _("Satisfaction index (IKM, 25–100) per service"),
@@ -121,7 +115,6 @@ def dashboard() -> Any:
         "helpdesk/dashboard.html", s=summary, charts=_charts(summary), month_arg=f"{year:04d}-{month:02d}",
         previous_arg="{:04d}-{:02d}".format(*previous), next_arg="{:04d}-{:02d}".format(*following),
         month_label=month_name(year, month), open_statuses=OPEN_STATUSES, elements=SURVEY_ELEMENTS,
-        status_labels=STATUS_LABELS, priority_labels=PRIORITY_LABELS, element_labels=ELEMENT_LABELS,
         num=num, pct=pct, attainment=attainment, index_text=index_text, mean_text=mean_text, grade_text=grade_text,
         month_name=month_name, service_name=service_name)
 

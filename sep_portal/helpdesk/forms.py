@@ -89,6 +89,34 @@ class SaveViewForm(FlaskForm):
     query = StringField(validators=[Length(max=500)])
 
 
+# -- the service catalogue ------------------------------------------------------------------------------
+
+class NewServiceForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=40)], filters=[strip_filter],
+                       description=_l("Lower-case letters, digits and hyphens; part of the page address."))
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)], filters=[strip_filter])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)], filters=[strip_filter])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+    provider = StringField(_l("Service provider"), validators=[Optional(), Length(max=200)], filters=[strip_filter])
+    manager = StringField(_l("Service manager"), validators=[Optional(), Length(max=200)], filters=[strip_filter])
+    technical_manager = StringField(_l("Technical manager"), validators=[Optional(), Length(max=200)],
+                                    filters=[strip_filter])
+    access = TextAreaField(_l("How to access the service"), validators=[Optional(), Length(max=4000)])
+    availability_target = StringField(_l("Availability target"), validators=[Optional(), Length(max=100)],
+                                      filters=[strip_filter])
+    requirements = TextAreaField(_l("Requirements"), validators=[Optional(), Length(max=8000)])
+    procedure = TextAreaField(_l("Procedure"), validators=[Optional(), Length(max=8000)])
+    time_limit = TextAreaField(_l("Time to complete"), validators=[Optional(), Length(max=4000)])
+    cost = TextAreaField(_l("Cost"), validators=[Optional(), Length(max=2000)],
+                         description=_l("Leave empty when the service is free of charge."))
+    product = TextAreaField(_l("Service product"), validators=[Optional(), Length(max=4000)])
+    complaints = TextAreaField(_l("Complaints, suggestions and feedback"), validators=[Optional(), Length(max=4000)])
+
+
 class SlaForm(FlaskForm):
     """Working minutes per priority; for one service, empty rows use the general targets."""
 

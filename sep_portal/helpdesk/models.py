@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,6 +40,12 @@ class HelpdeskService(Base):
     cost: Mapped[str | None] = mapped_column(Text)  # empty: no charge
     product: Mapped[str | None] = mapped_column(Text)
     complaints: Mapped[str | None] = mapped_column(Text)
+
+    def can_view(self, user: Any) -> bool:
+        """A service switched off is gone for everyone but the operator, who may switch it on again."""
+        from sep_portal.core.permissions import SUPERADMIN
+
+        return self.active or (getattr(user, "is_authenticated", False) and user.has_role(SUPERADMIN))
 
 
 class SlaTarget(Base):
@@ -158,6 +165,17 @@ class TicketAttachment(Base):
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
 
     file: Mapped[StoredFile] = relationship(lazy="joined")
+    message: Mapped[TicketMessage | None] = relationship()
+
+    def can_download(self, actor: User | None) -> bool:
+        """Files of an internal note stay inside the helpdesk; the others are for whoever may see
+        the ticket (``actor`` None: the holder of a public ticket's link). The ticket itself is
+        checked first, by its page: ``Ticket.can_view``, or the public link's token."""
+        if self.message is not None and not self.message.public:
+            from sep_portal.core.permissions import HELPDESK
+
+            return actor is not None and actor.has_role(HELPDESK)
+        return True
 
 
 class TicketRequest(Base):

@@ -1,9 +1,12 @@
-"""Ticket lifecycle: new → assigned → in progress → waiting on requester → resolved → closed,
-reopened by the requester within a configurable number of working days. No HTTP here."""
+"""Ticket operations along the lifecycle of helpdesk/states.py (new → assigned → in progress →
+waiting on requester → resolved → closed, reopened by the requester within a configurable number
+of working days), the service catalogue with its standar pelayanan, the SLA targets and the
+agents' saved views. No HTTP here."""
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,15 +18,13 @@ from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
 from sep_portal.core import audit, calendar, outbox, storage, sweep
-from sep_portal.core.db import lock_row, stamp_once
+from sep_portal.core.db import add_unique, lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN
 from sep_portal.core.security import claim_emailed_link, hash_token, new_token
-from sep_portal.core.states import StateMachine, Transition
 from sep_portal.helpdesk import notifications, sla
 from sep_portal.helpdesk.models import (
     OPEN_STATUSES,
-    STATUSES,
     SURVEY_ELEMENTS,
     TICKET_TYPES,
     HelpdeskService,
@@ -34,34 +35,18 @@ from sep_portal.helpdesk.models import (
     TicketRequest,
     TicketSurvey,
 )
+from sep_portal.helpdesk.states import INITIAL, ticket_machine
 
 MAX_FILES = 5
 MAX_UNCONFIRMED_PER_ADDRESS = 3
 
-machine = StateMachine("ticket", STATUSES, [
-    Transition("new", "assign", "assigned"),
-    Transition("assigned", "assign", "assigned"),
-    Transition("in_progress", "assign", "in_progress"),
-    Transition("waiting", "assign", "waiting"),
-    Transition("assigned", "start", "in_progress"),
-    Transition("new", "start", "in_progress"),
-    Transition("new", "wait", "waiting"),
-    Transition("assigned", "wait", "waiting"),
-    Transition("in_progress", "wait", "waiting"),
-    Transition("waiting", "requester_replied", "in_progress"),
-    Transition("new", "resolve", "resolved"),
-    Transition("assigned", "resolve", "resolved"),
-    Transition("in_progress", "resolve", "resolved"),
-    Transition("waiting", "resolve", "resolved"),
-    Transition("resolved", "reopen", "in_progress"),
-    Transition("resolved", "close", "closed"),
-])
-
-
 def _event(session: Session, ticket: Ticket, actor: object, action: str, before: str) -> None:
-    if not machine.allowed(before, action):
+    """Move the ticket along its transition table (helpdesk/states.py) and audit the move; an
+    action its status no longer allows (someone else moved it since the page was loaded) is a
+    conflict with a message, not an error."""
+    if not ticket_machine.allowed(before, action):
         raise ConflictError(_("This cannot be done while the ticket has its present status."))
-    ticket.status = machine.transition(before, action).target
+    ticket.status = ticket_machine.transition(before, action).target
     session.flush()
     audit.record(session, actor, f"ticket.{action}", ticket, before={"status": before},
                  after={"status": ticket.status})
@@ -119,7 +104,7 @@ def open_ticket(session: Session, requester: User, *, type_: str, service_id: in
         raise DomainError("impact", _("Choose the impact and the urgency."))
     ticket = Ticket(type=type_, service_id=service.id, requester_id=requester.id, subject=subject,
                     description=description, impact=impact, urgency=urgency,
-                    priority=sla.priority_for(impact, urgency), status="new", created_at=now)
+                    priority=sla.priority_for(impact, urgency), status=INITIAL, created_at=now)
     session.add(ticket)
     session.flush()
     attached = _attach(session, ticket, None, files, requester)
@@ -182,7 +167,7 @@ def confirm_public_ticket(session: Session, token: str, *, now: datetime) -> tup
                                  expired_message=_("This link has expired. Send the form again."))
     ticket = Ticket(type=pending.type, service_id=pending.service_id, requester_email=pending.email,
                     requester_name=pending.name, subject=pending.subject, description=pending.description,
-                    priority=sla.priority_for(3, 3), status="new", created_at=now)
+                    priority=sla.priority_for(3, 3), status=INITIAL, created_at=now)
     session.add(ticket)
     session.flush()
     secret = access_token(ticket)
@@ -264,7 +249,7 @@ def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: b
         targets = sla.targets_for(session, ticket.service_id, ticket.priority)
         used = calendar.get_calendar().working_time_between(ticket.created_at, now)
         ticket.response_met = used <= targets.first_response
-    if public and ticket.status in ("new", "assigned"):
+    if public and ticket_machine.allowed(ticket.status, "start"):
         if ticket.assignee_id is None:
             ticket.assignee_id = actor.id
         _event(session, ticket, actor, "start", ticket.status)
@@ -282,7 +267,7 @@ def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: b
 
 def _wait(session: Session, ticket: Ticket, actor: User, now: datetime) -> None:
     before = ticket.status
-    if not machine.allowed(before, "wait"):
+    if not ticket_machine.allowed(before, "wait"):
         raise ConflictError(_("The ticket cannot wait on the requester now."))
     ticket.paused_since = now
     _event(session, ticket, actor, "wait", before)
@@ -324,7 +309,7 @@ def requester_reply(session: Session, ticket_id: int, requester: User | None, bo
 
 def _resolve(session: Session, ticket: Ticket, actor: User, now: datetime) -> None:
     before = ticket.status
-    if not machine.allowed(before, "resolve"):
+    if not ticket_machine.allowed(before, "resolve"):
         raise ConflictError(_("The ticket cannot be resolved now."))
     targets = sla.targets_for(session, ticket.service_id, ticket.priority)  # (a query: before any change)
     _restart_clock(ticket, now)
@@ -386,6 +371,73 @@ def rate(session: Session, ticket_id: int, requester: User | None, scores: Mappi
     session.flush()
     audit.record(session, _actor(ticket, requester), "ticket.rated", ticket, after=values)
     return survey
+
+
+# -- the service catalogue and its standar pelayanan ---------------------------------------------------
+
+SERVICE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # part of the page's address: /layanan/<code>
+SERVICE_FIELDS = ("name", "description", "provider", "manager", "technical_manager", "access",
+                  "availability_target", "requirements", "procedure", "time_limit", "cost", "product", "complaints")
+REQUIRED_SERVICE_FIELDS = ("name", "description")
+
+
+def update_service(session: Session, actor: User, service_id: int, fields: dict[str, Any], *,
+                   now: datetime) -> HelpdeskService:
+    """The operator changes a catalogue entry and its standar pelayanan."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    service = lock_row(session, HelpdeskService, service_id)
+    if service is None:
+        raise DomainError(None, _("The service no longer exists."))
+    clean = {k: (fields.get(k) or "").strip() or None for k in SERVICE_FIELDS}
+    for key in REQUIRED_SERVICE_FIELDS:
+        if not clean[key]:
+            raise DomainError(key, _("This field is required."))
+    before = {k: getattr(service, k) for k in SERVICE_FIELDS if getattr(service, k) != clean[k]}
+    if not before:
+        return service
+    for key in before:
+        setattr(service, key, clean[key])
+    session.flush()
+    audit.record(session, actor, "helpdesk.service_updated", service, before=before,
+                 after={k: clean[k] for k in before})
+    return service
+
+
+def create_service(session: Session, actor: User, *, code: str, name: str, description: str) -> HelpdeskService:
+    """A new entry of the service catalogue (it uses the general SLA targets until it has its own)."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    code = (code or "").strip().lower()
+    if not SERVICE_CODE.match(code):
+        raise DomainError("code", _("Use lower-case letters, digits and hyphens (at most 40)."))
+    if session.scalar(select(HelpdeskService.id).where(HelpdeskService.code == code)) is not None:
+        raise DomainError("code", _("This code is already used."))
+    name, description = " ".join((name or "").split())[:200], (description or "").strip()[:4000]
+    if not name:
+        raise DomainError("name", _("This field is required."))
+    if not description:
+        raise DomainError("description", _("This field is required."))
+    service = HelpdeskService(code=code, name=name, description=description, active=True)
+    if not add_unique(session, service):
+        raise DomainError("code", _("This code is already used."))
+    audit.record(session, actor, "helpdesk.service_created", service, after={"code": code, "name": name})
+    return service
+
+
+def set_service_active(session: Session, actor: User, service_id: int, active: bool) -> HelpdeskService:
+    """Switch a service off (no new tickets; existing ones go on) or on again."""
+    if not actor.has_role(SUPERADMIN):
+        raise NotPermitted("service")
+    service = lock_row(session, HelpdeskService, service_id)
+    if service is None:
+        raise DomainError(None, _("The service no longer exists."))
+    if service.active != active:
+        service.active = active
+        session.flush()
+        audit.record(session, actor, "helpdesk.service_switched", service, before={"active": not active},
+                     after={"active": active})
+    return service
 
 
 # -- the operator's SLA targets ------------------------------------------------------------------------
@@ -513,8 +565,10 @@ def sla_notices(now: datetime) -> int:
         for ticket in session.scalars(select(Ticket).where(Ticket.status == "resolved",
                                                            Ticket.resolved_at < now - timedelta(days=days))).all():
             if ticket.resolved_at and now > cal.add_working_days(ticket.resolved_at, days):
+                # A conditional UPDATE: a reopen at the same moment wins, and the ticket stays open.
                 if session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "resolved")
-                                   .values(status="closed", closed_at=now),
+                                   .values(status=ticket_machine.transition("resolved", "close").target,
+                                           closed_at=now),
                                    execution_options={"synchronize_session": False}).rowcount:
                     audit.record(session, "system:sweep", "ticket.closed", ticket, after={"status": "closed"})
                     sent += 1

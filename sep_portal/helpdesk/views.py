@@ -1,49 +1,52 @@
 """Helpdesk pages: a requester's tickets (/tiket), the public form and a public ticket's link
-(/tiket/publik), and the agents' queue (/helpdesk). Authorisation is per ticket: a requester
-sees only their own tickets (404 for any other), agents see all."""
+(/tiket/publik), the agents' queue (/helpdesk), the public service catalogue with its standar
+pelayanan (/layanan) and the operator's catalogue and SLA targets (/admin/layanan, /admin/sla).
+Authorisation is per ticket: a requester sees only their own tickets (404 for any other), agents
+see all. Views translate HTTP into operations (through ``run_action``) and queries; no SQL here."""
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
 from sep_portal.accounts.models import User
 from sep_portal.core import calendar, clock, storage
-from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import ConfirmForm, apply_error, paginate
+from sep_portal.core.actions import run_action
+from sep_portal.core.formatting import current_language
+from sep_portal.core.forms import ConfirmForm
+from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
-from sep_portal.helpdesk import bp, sla
+from sep_portal.helpdesk import bp, queries, sla
+from sep_portal.helpdesk import labels as _labels  # noqa: F401  (registers the label filters)
 from sep_portal.helpdesk import operations as ops
 from sep_portal.helpdesk.forms import (
     AgentReplyForm,
     AssignForm,
+    NewServiceForm,
     PriorityForm,
     PublicTicketForm,
     RequesterReplyForm,
     SaveViewForm,
+    ServiceForm,
     SlaForm,
     SurveyForm,
     TicketForm,
 )
 from sep_portal.helpdesk.models import (
-    OPEN_STATUSES,
     STATUSES,
     SURVEY_ELEMENTS,
     TICKET_TYPES,
     HelpdeskService,
-    SavedView,
-    SlaTarget,
     Ticket,
     TicketAttachment,
-    TicketMessage,
 )
+from sep_portal.helpdesk.states import ticket_machine
 
 
 def _is_agent() -> bool:
@@ -51,9 +54,7 @@ def _is_agent() -> bool:
 
 
 def _services() -> list[tuple[int | str, str]]:
-    rows = db.session.scalars(select(HelpdeskService).where(HelpdeskService.active.is_(True))
-                              .order_by(HelpdeskService.id)).all()
-    return [("", _("— choose —"))] + [(s.id, s.name) for s in rows]
+    return [("", _("— choose —"))] + [(s.id, s.name) for s in queries.services(db.session, active_only=True)]
 
 
 def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalendar) -> dict[str, Any]:
@@ -71,12 +72,15 @@ def _clock_of(ticket: Ticket, targets: sla.Targets, cal: calendar.WorkingCalenda
 @bp.route("/tiket")
 @login_required
 def my_tickets() -> Any:
-    rows, page, pages, total = paginate(db.session, select(Ticket).where(Ticket.requester_id == current_user.id)
-                                        .order_by(Ticket.id.desc()))
-    return render_template("helpdesk/mine.html", rows=rows, total=total, page=page, pages=pages)
+    result = queries.tickets_of(db.session, current_actor().id, page=page_number(), per_page=page_size())
+    return render_template("helpdesk/mine.html", result=result)
 
 
 _ticket_limit = limit_from_config("SEP_TICKET_RATE_LIMIT")
+
+
+def _new_page(public: bool) -> Any:
+    return lambda form, status: (render_template("helpdesk/new.html", form=form, public=public), status)
 
 
 @bp.route("/tiket/baru", methods=["GET", "POST"])
@@ -85,23 +89,19 @@ _ticket_limit = limit_from_config("SEP_TICKET_RATE_LIMIT")
 def new_ticket() -> Any:
     form = TicketForm()
     form.service_id.choices = _services()
-    if request.method == "GET" and request.args.get("layanan"):
-        service = db.session.scalar(select(HelpdeskService).where(HelpdeskService.code == request.args["layanan"]))
-        form.service_id.data = service.id if service else None
-    if form.validate_on_submit():
-        try:
-            ticket = ops.open_ticket(db.session, current_actor(), type_=form.type.data, service_id=form.service_id.data,
-                                     subject=form.subject.data, description=form.description.data,
-                                     impact=form.impact.data, urgency=form.urgency.data,
-                                     files=request.files.getlist("files"), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Ticket %(ref)s has been opened. We e-mail you at every reply.", ref=ticket.reference), "success")
-            return redirect(url_for("helpdesk.ticket", ticket_id=ticket.id))
-    return render_template("helpdesk/new.html", form=form, public=False), 422 if form.errors else 200
+    if request.method == "GET":
+        if request.args.get("layanan"):
+            service = queries.service_by_code(db.session, request.args["layanan"])
+            form.service_id.data = service.id if service else None
+        return _new_page(public=False)(form, 200)
+    return run_action(
+        lambda: ops.open_ticket(db.session, current_actor(), type_=form.type.data, service_id=form.service_id.data,
+                                subject=form.subject.data, description=form.description.data,
+                                impact=form.impact.data, urgency=form.urgency.data,
+                                files=request.files.getlist("files"), now=clock.now()),
+        form=form, render=_new_page(public=False), back=url_for("helpdesk.new_ticket"),
+        success=lambda t: _("Ticket %(ref)s has been opened. We e-mail you at every reply.", ref=t.reference),
+        redirect_to=lambda t: url_for("helpdesk.ticket", ticket_id=t.id))
 
 
 def _ticket(ticket_id: int) -> Ticket:
@@ -121,8 +121,7 @@ def _public_ticket(ticket_id: int, token: str) -> Ticket:
 def _render_ticket(ticket: Ticket, token: str | None = None, status: int = 200, **forms: Any) -> Any:
     agent = token is None and _is_agent()
     messages = [m for m in ticket.messages if agent or m.public]
-    authors = {u.id: u for u in db.session.scalars(select(User).where(
-        User.id.in_({m.author_id for m in messages if m.author_id})))} if messages else {}
+    authors = queries.users_by_id(db.session, {m.author_id for m in messages if m.author_id})
     files_by_message: dict[int | None, list[TicketAttachment]] = {}
     for attachment in ticket.attachments:
         files_by_message.setdefault(attachment.message_id, []).append(attachment)
@@ -130,6 +129,7 @@ def _render_ticket(ticket: Ticket, token: str | None = None, status: int = 200, 
     context: dict[str, Any] = {
         "ticket": ticket, "token": token, "agent": agent, "is_requester": is_requester, "messages": messages,
         "authors": authors, "files_by_message": files_by_message, "reopen_until": ops.reopen_until(ticket),
+        "actions": ticket_machine.actions_from(ticket.status),
         "now": clock.now(), "confirm": ConfirmForm(), "survey_elements": SURVEY_ELEMENTS,
         "sla": _clock_of(ticket, sla.targets_for(db.session, ticket.service_id, ticket.priority),
                          calendar.get_calendar()),
@@ -154,67 +154,57 @@ def ticket(ticket_id: int) -> Any:
     return _render_ticket(_ticket(ticket_id))
 
 
-def _back(ticket: Ticket, token: str | None) -> Any:
+def _ticket_url(ticket_id: int, token: str | None = None) -> str:
     if token:
-        return redirect(url_for("helpdesk.public_ticket", ticket_id=ticket.id, token=token))
-    return redirect(url_for("helpdesk.ticket", ticket_id=ticket.id))
+        return url_for("helpdesk.public_ticket", ticket_id=ticket_id, token=token)
+    return url_for("helpdesk.ticket", ticket_id=ticket_id)
 
 
-def _requester_action(ticket: Ticket, token: str | None, form_name: str, form: Any, run: Any, success: str) -> Any:
-    """Run a requester's action on their ticket; on bad input show the page again with the errors."""
-    if token is None and ticket.requester_id != current_user.id:
-        raise NotFound()  # agents look at tickets; only the requester answers as the requester
-    if form is not None and not form.validate_on_submit():
-        db.session.rollback()
-        return _render_ticket(ticket, token, 422, **{form_name: form})
-    if form is None and not ConfirmForm().validate_on_submit():
-        abort(400)
-    requester = None if token else current_actor()
-    try:
-        run(requester)
-    except NotPermitted:
-        db.session.rollback()
-        raise NotFound() from None
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(ticket, token)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_error(form, exc)
-        return _render_ticket(db.session.get(Ticket, ticket.id), token, 422, **{form_name: form})
-    db.session.commit()
-    flash(success, "success")
-    return _back(ticket, token)
+def _again(ticket_id: int, token: str | None, form_name: str) -> Any:
+    """Show the ticket again with ``form`` and its errors (re-read: the failed action rolled back)."""
+    def page(form: Any, status: int) -> Any:
+        ticket = _public_ticket(ticket_id, token) if token else _ticket(ticket_id)
+        return _render_ticket(ticket, token, status, **{form_name: form})
+    return page
+
+
+def _requester(ticket: Ticket, token: str | None) -> User | None:
+    """Who answers as the requester: the holder of a public ticket's link (None), else the
+    signed-in requester; agents look at tickets but do not answer as the requester (404)."""
+    if token:
+        return None
+    if ticket.requester_id != current_user.id:
+        raise NotFound()
+    return current_actor()
 
 
 def _reply(ticket: Ticket, token: str | None) -> Any:
-    form = RequesterReplyForm(prefix="rr")
-    return _requester_action(ticket, token, "reply_form", form, lambda who: ops.requester_reply(
-        db.session, ticket.id, who, form.body.data, files=request.files.getlist("rr-files"), now=clock.now()),
-        _("Your message has been sent."))
+    who, form = _requester(ticket, token), RequesterReplyForm(prefix="rr")
+    return run_action(lambda: ops.requester_reply(db.session, ticket.id, who, form.body.data,
+                                                  files=request.files.getlist("rr-files"), now=clock.now()),
+                      form=form, render=_again(ticket.id, token, "reply_form"), not_permitted=404,
+                      success=_("Your message has been sent."), redirect_to=_ticket_url(ticket.id, token))
 
 
 def _reopen(ticket: Ticket, token: str | None) -> Any:
-    return _requester_action(ticket, token, "", None, lambda who: ops.reopen(
-        db.session, ticket.id, who, now=clock.now()), _("The ticket has been reopened."))
+    who = _requester(ticket, token)
+    return run_action(lambda: ops.reopen(db.session, ticket.id, who, now=clock.now()), not_permitted=404,
+                      success=_("The ticket has been reopened."), redirect_to=_ticket_url(ticket.id, token))
 
 
 def _rate(ticket: Ticket, token: str | None) -> Any:
-    form = SurveyForm(prefix="sv")
-    return _requester_action(ticket, token, "survey_form", form, lambda who: ops.rate(
-        db.session, ticket.id, who, {e: getattr(form, e).data for e in SURVEY_ELEMENTS}, form.comment.data,
-        now=clock.now()), _("Thank you for rating our service."))
+    who, form = _requester(ticket, token), SurveyForm(prefix="sv")
+    return run_action(lambda: ops.rate(db.session, ticket.id, who, {e: getattr(form, e).data for e in SURVEY_ELEMENTS},
+                                       form.comment.data, now=clock.now()),
+                      form=form, render=_again(ticket.id, token, "survey_form"), not_permitted=404,
+                      success=_("Thank you for rating our service."), redirect_to=_ticket_url(ticket.id, token))
 
 
 def _download(ticket: Ticket, attachment_id: int) -> Any:
-    attachment = db.session.get(TicketAttachment, attachment_id)
-    if attachment is None or attachment.ticket_id != ticket.id:
+    attachment = queries.attachment_of(db.session, ticket.id, attachment_id)
+    actor = current_actor() if current_user.is_authenticated else None
+    if attachment is None or not attachment.can_download(actor):
         raise NotFound()
-    if attachment.message_id is not None:
-        message = db.session.get(TicketMessage, attachment.message_id)
-        if message is None or (not message.public and not _is_agent()):
-            raise NotFound()  # files of an internal note stay inside the helpdesk
     return storage.send(attachment.file)
 
 
@@ -252,36 +242,40 @@ _public_limit = limit_from_config("SEP_PUBLIC_TICKET_RATE_LIMIT")
 def public_form() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("helpdesk.new_ticket"))
+    if request.method == "GET" and request.args.get("terkirim") == "1":
+        return render_template("helpdesk/check_email.html")
     form = PublicTicketForm()
     form.service_id.choices = _services()
-    if form.validate_on_submit():
-        try:
-            ops.request_public_ticket(db.session, email=form.email.data, name=form.name.data, type_=form.type.data,
-                                      service_id=form.service_id.data, subject=form.subject.data,
-                                      description=form.description.data, now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            return render_template("helpdesk/check_email.html")
-    return render_template("helpdesk/new.html", form=form, public=True), 422 if form.errors else 200
+    if request.method == "GET":
+        return _new_page(public=True)(form, 200)
+    return run_action(
+        lambda: ops.request_public_ticket(db.session, email=form.email.data, name=form.name.data, type_=form.type.data,
+                                          service_id=form.service_id.data, subject=form.subject.data,
+                                          description=form.description.data, now=clock.now()),
+        form=form, render=_new_page(public=True), redirect_to=url_for("helpdesk.public_form", terkirim="1"))
+
+
+def _confirm_page(token: str) -> Any:
+    """The confirmation button again; a link that cannot be claimed is the link-problem page (400),
+    as for every e-mailed link of the portal."""
+    def page(form: ConfirmForm, status: int) -> Any:
+        if form.form_errors:
+            return render_template("auth/link_problem.html", message=" ".join(form.form_errors)), 400
+        return render_template("helpdesk/confirm.html", form=form), status
+    return page
 
 
 @bp.route("/tiket/publik/konfirmasi/<token>", methods=["GET", "POST"])
 def public_confirm(token: str) -> Any:
     form = ConfirmForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            ticket, secret = ops.confirm_public_ticket(db.session, token, now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            return render_template("auth/link_problem.html", message=exc.message), 400
-        db.session.commit()
-        flash(_("Ticket %(ref)s has been opened. Keep the link we e-mailed you: it opens this page.",
-                ref=ticket.reference), "success")
-        return redirect(url_for("helpdesk.public_ticket", ticket_id=ticket.id, token=secret))
-    return render_template("helpdesk/confirm.html", form=form)
+    if request.method == "GET":
+        return _confirm_page(token)(form, 200)
+    return run_action(
+        lambda: ops.confirm_public_ticket(db.session, token, now=clock.now()), form=form,
+        render=_confirm_page(token), back=url_for("helpdesk.public_confirm", token=token),
+        success=lambda opened: _("Ticket %(ref)s has been opened. Keep the link we e-mailed you: it opens this page.",
+                                 ref=opened[0].reference),
+        redirect_to=lambda opened: url_for("helpdesk.public_ticket", ticket_id=opened[0].id, token=opened[1]))
 
 
 @bp.route("/tiket/publik/<int:ticket_id>/<token>")
@@ -314,60 +308,29 @@ def public_attachment(ticket_id: int, token: str, attachment_id: int) -> Any:
 QUEUE_FILTERS = ("status", "priority", "service", "type", "assignee", "q")
 
 
-def _queue_query(args: Any) -> Any:
-    query = select(Ticket)
-    status = args.get("status", "open")
-    if status == "open":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES))
-    elif status in STATUSES:
-        query = query.where(Ticket.status == status)
-    priority = args.get("priority", type=int)
-    if priority in (1, 2, 3, 4):
-        query = query.where(Ticket.priority == priority)
-    service = args.get("service", type=int)
-    if service:
-        query = query.where(Ticket.service_id == service)
-    if args.get("type") in TICKET_TYPES:
-        query = query.where(Ticket.type == args["type"])
+def _queue_filter(args: Any) -> queries.TicketFilter:
+    """The queue's filters from its query arguments (``assignee``: ``me``, ``none`` or an agent's id)."""
     assignee = args.get("assignee", "")
-    if assignee == "me":
-        query = query.where(Ticket.assignee_id == current_user.id)
-    elif assignee == "none":
-        query = query.where(Ticket.assignee_id.is_(None))
-    elif assignee.isdigit():
-        query = query.where(Ticket.assignee_id == int(assignee))
-    text = " ".join(args.get("q", "").split())[:100]
-    if text:
-        reference = text.upper().removeprefix("TKT-")
-        if len(reference) > 9:  # not a ticket number (and beyond the id column)
-            reference = ""
-        if reference.isdigit() and text.upper().startswith("TKT-"):  # a ticket number: that ticket only
-            query = query.where(Ticket.id == int(reference))
-        else:
-            conditions = [Ticket.subject.ilike(f"%{text}%")]
-            if reference.isdigit():
-                conditions.append(Ticket.id == int(reference))
-            query = query.where(or_(*conditions))
-    return query, status
+    return queries.TicketFilter(
+        status=args.get("status", "open"), priority=args.get("priority", type=int),
+        service_id=args.get("service", type=int), type=args.get("type", ""),
+        assignee_id=current_actor().id if assignee == "me" else int(assignee) if assignee.isdigit() else None,
+        unassigned=assignee == "none", text=args.get("q", ""))
 
 
 @bp.route("/helpdesk")
 @require_role(HELPDESK)
 def queue() -> Any:
     args = request.args
-    query, status = _queue_query(args)
-    rows, page, pages, total = paginate(db.session, query.order_by(Ticket.priority, Ticket.created_at, Ticket.id),
-                                        joinedload(Ticket.requester).lazyload("*"),
-                                        joinedload(Ticket.assignee).lazyload("*"))
+    flt = _queue_filter(args)
+    result = queries.ticket_queue(db.session, flt, page=page_number(), per_page=page_size())
     targets, cal = sla.TargetTable(db.session), calendar.get_calendar()
-    clocks = {t.id: _clock_of(t, targets(t.service_id, t.priority), cal) for t in rows}
-    services = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
-    agents = User.active_with_role(db.session, HELPDESK)
-    views = db.session.scalars(select(SavedView).where(SavedView.user_id == current_user.id)
-                               .order_by(SavedView.name)).all()
+    clocks = {t.id: _clock_of(t, targets(t.service_id, t.priority), cal) for t in result}
     current = urlencode({k: args[k] for k in QUEUE_FILTERS if args.get(k)})
-    return render_template("helpdesk/queue.html", rows=rows, total=total, page=page, pages=pages, clocks=clocks,
-                           services=services, agents=agents, views=views, args=args, status=status, current=current,
+    return render_template("helpdesk/queue.html", result=result, clocks=clocks, services=queries.services(db.session),
+                           agents=User.active_with_role(db.session, HELPDESK),
+                           views=queries.saved_views(db.session, current_actor().id), args=args, status=flt.status,
+                           statuses=STATUSES, ticket_types=TICKET_TYPES, current=current,
                            save_form=SaveViewForm(query=current), confirm=ConfirmForm())
 
 
@@ -377,118 +340,179 @@ def save_view() -> Any:
     form = SaveViewForm()
     # Only the queue's own filters are kept, re-encoded: a view is never a way to smuggle text.
     filters = parse_qs(form.query.data or "")
-    form.query.data = urlencode({k: filters[k][0] for k in QUEUE_FILTERS if filters.get(k)})
-    if form.validate_on_submit():
-        try:
-            ops.save_view(db.session, current_actor(), form.name.data, form.query.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The view has been saved."), "success")
-    else:
-        flash(_("Give the view a name."), "danger")
-    return redirect(url_for("helpdesk.queue") + ("?" + form.query.data if form.query.data else ""))
+    query = urlencode({k: filters[k][0] for k in QUEUE_FILTERS if filters.get(k)})
+    # Only the CSRF token is the form's to check: the name's rules are the operation's, and a
+    # refusal is a message on top of the queue, which keeps its filters.
+    return run_action(lambda: ops.save_view(db.session, current_actor(), form.name.data or "", query),
+                      form=ConfirmForm(), success=_("The view has been saved."),
+                      redirect_to=url_for("helpdesk.queue") + ("?" + query if query else ""))
 
 
 @bp.route("/helpdesk/tampilan/<int:view_id>/hapus", methods=["POST"])
 @require_role(HELPDESK)
 def delete_view(view_id: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        ops.delete_view(db.session, current_actor(), view_id)
-    except NotPermitted:
-        db.session.rollback()
-        raise NotFound() from None
-    db.session.commit()
-    flash(_("The view has been deleted."), "success")
-    return redirect(url_for("helpdesk.queue"))
-
-
-def _agent_action(ticket_id: int, form_name: str, form: Any, run: Any, success: str) -> Any:
-    ticket = _ticket(ticket_id)
-    if form is None:
-        form = ConfirmForm()
-    if not form.validate_on_submit():
-        db.session.rollback()
-        if form_name:
-            return _render_ticket(ticket, None, 422, **{form_name: form})
-        abort(400)
-    try:
-        run()
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except ConflictError as exc:
-        db.session.rollback()
-        if form_name:  # keep what the agent typed
-            form.form_errors.append(exc.message)
-            return _render_ticket(db.session.get(Ticket, ticket_id), None, 409, **{form_name: form})
-        flash(exc.message, "danger")
-        return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
-    except DomainError as exc:
-        db.session.rollback()
-        if not form_name:
-            flash(exc.message, "danger")
-            return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
-        apply_error(form, exc)
-        return _render_ticket(db.session.get(Ticket, ticket_id), None, 422, **{form_name: form})
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("helpdesk.ticket", ticket_id=ticket_id))
+    return run_action(lambda: ops.delete_view(db.session, current_actor(), view_id), not_permitted=404,
+                      success=_("The view has been deleted."), redirect_to=url_for("helpdesk.queue"))
 
 
 @bp.route("/tiket/<int:ticket_id>/tanggapi", methods=["POST"])
 @require_role(HELPDESK)
 def agent_reply(ticket_id: int) -> Any:
+    _ticket(ticket_id)
     form = AgentReplyForm(prefix="ag")
-    return _agent_action(ticket_id, "agent_form", form, lambda: ops.reply(
-        db.session, ticket_id, current_actor(), form.body.data, public=form.visibility.data == "public",
-        then=form.then.data or None, files=request.files.getlist("ag-files"), now=clock.now()),
-        _("The message has been saved."))
+    return run_action(lambda: ops.reply(db.session, ticket_id, current_actor(), form.body.data,
+                                        public=form.visibility.data == "public", then=form.then.data or None,
+                                        files=request.files.getlist("ag-files"), now=clock.now()),
+                      form=form, render=_again(ticket_id, None, "agent_form"), success=_("The message has been saved."),
+                      redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/tugaskan", methods=["POST"])
 @require_role(HELPDESK)
 def assign(ticket_id: int) -> Any:
+    _ticket(ticket_id)
     form = AssignForm(prefix="as")
     form.assignee_id.choices = []
-    return _agent_action(ticket_id, "", form, lambda: ops.assign(
-        db.session, ticket_id, current_actor(), form.assignee_id.data or 0, now=clock.now()),
-        _("The ticket has been assigned."))
+    return run_action(lambda: ops.assign(db.session, ticket_id, current_actor(), form.assignee_id.data or 0,
+                                         now=clock.now()),
+                      form=form, success=_("The ticket has been assigned."), redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/ambil", methods=["POST"])
 @require_role(HELPDESK)
 def take(ticket_id: int) -> Any:
-    return _agent_action(ticket_id, "", None, lambda: ops.assign(
-        db.session, ticket_id, current_actor(), current_user.id, now=clock.now()), _("The ticket is now yours."))
+    _ticket(ticket_id)
+    return run_action(lambda: ops.assign(db.session, ticket_id, current_actor(), current_actor().id, now=clock.now()),
+                      success=_("The ticket is now yours."), redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/tunggu", methods=["POST"])
 @require_role(HELPDESK)
 def wait(ticket_id: int) -> Any:
-    return _agent_action(ticket_id, "", None, lambda: ops.wait_on_requester(
-        db.session, ticket_id, current_actor(), now=clock.now()),
-        _("The ticket waits on the requester; the SLA clock is paused."))
+    _ticket(ticket_id)
+    return run_action(lambda: ops.wait_on_requester(db.session, ticket_id, current_actor(), now=clock.now()),
+                      success=_("The ticket waits on the requester; the SLA clock is paused."),
+                      redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/selesai", methods=["POST"])
 @require_role(HELPDESK)
 def resolve(ticket_id: int) -> Any:
-    return _agent_action(ticket_id, "", None, lambda: ops.resolve(
-        db.session, ticket_id, current_actor(), now=clock.now()), _("The ticket has been resolved."))
+    _ticket(ticket_id)
+    return run_action(lambda: ops.resolve(db.session, ticket_id, current_actor(), now=clock.now()),
+                      success=_("The ticket has been resolved."), redirect_to=_ticket_url(ticket_id))
 
 
 @bp.route("/tiket/<int:ticket_id>/prioritas", methods=["POST"])
 @require_role(HELPDESK)
 def set_priority(ticket_id: int) -> Any:
+    _ticket(ticket_id)
     form = PriorityForm(prefix="pr")
-    return _agent_action(ticket_id, "priority_form", form, lambda: ops.set_priority(
-        db.session, ticket_id, current_actor(), impact=form.impact.data, urgency=form.urgency.data),
-        _("The priority has been changed."))
+    return run_action(lambda: ops.set_priority(db.session, ticket_id, current_actor(), impact=form.impact.data,
+                                               urgency=form.urgency.data),
+                      form=form, render=_again(ticket_id, None, "priority_form"),
+                      success=_("The priority has been changed."), redirect_to=_ticket_url(ticket_id))
+
+
+# -- the service catalogue and its standar pelayanan (public), the operator's edit --------------------
+
+def working_time(minutes: int) -> str:
+    """``240`` → ``4 jam kerja``; ``1530`` → ``25,5 jam kerja``; ``30`` → ``30 menit kerja``."""
+    if minutes < 60:
+        return ngettext("%(num)d working minute", "%(num)d working minutes", minutes)
+    if minutes % 60 == 0:
+        return ngettext("%(num)d working hour", "%(num)d working hours", minutes // 60)
+    return _("%(hours)s working hours", hours=format_decimal(round(minutes / 60, 1)))
+
+
+def working_hours_text() -> str:
+    """The helpdesk's hours from SEP_WORKING_HOURS, e.g. ``Senin–Kamis 07.30–16.00, Jumat 07.30–16.30``."""
+    from babel.dates import get_day_names
+
+    from sep_portal.core.calendar import parse_working_hours
+
+    hours = parse_working_hours(current_app.config.get("SEP_WORKING_HOURS"))
+    names = get_day_names("wide", locale=current_language())
+    groups: list[tuple[int, int, Any]] = []
+    for day in sorted(hours):
+        if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours[day]:
+            groups[-1] = (groups[-1][0], day, hours[day])
+        else:
+            groups.append((day, day, hours[day]))
+    parts = []
+    for first, last, (start, end) in groups:
+        days = names[first].capitalize() + (f"–{names[last].capitalize()}" if last != first else "")
+        parts.append(f"{days} {start:%H.%M}–{end:%H.%M}")
+    return ", ".join(parts)
+
+
+def _service(code: str) -> HelpdeskService:
+    service = queries.service_by_code(db.session, code)
+    if service is None or not service.can_view(current_user):
+        raise NotFound()
+    return service
+
+
+@bp.route("/layanan")
+def services() -> Any:
+    return render_template("helpdesk/services.html", rows=queries.services(db.session, active_only=True))
+
+
+@bp.route("/layanan/<code>")
+def service(code: str) -> Any:
+    item = _service(code)
+    targets = sla.TargetTable(db.session).of_service(item.id)
+    return render_template("helpdesk/service.html", service=item, targets=targets,
+                           working_time=working_time, working_hours=working_hours_text(),
+                           helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
+                           can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))
+
+
+def _services_page(form: NewServiceForm, status: int) -> Any:
+    return render_template("helpdesk/services_admin.html", rows=queries.services(db.session), form=form,
+                           confirm=ConfirmForm()), status
+
+
+@bp.route("/admin/layanan", methods=["GET", "POST"])
+@require_role(SUPERADMIN)
+def manage_services() -> Any:
+    form = NewServiceForm()
+    if request.method == "GET":
+        return _services_page(form, 200)
+    return run_action(lambda: ops.create_service(db.session, current_actor(), code=form.code.data,
+                                                 name=form.name.data, description=form.description.data),
+                      form=form, render=_services_page, back=url_for("helpdesk.manage_services"),
+                      success=_("The service was added. Complete its service standard."),
+                      redirect_to=lambda created: url_for("helpdesk.edit_service", code=created.code))
+
+
+@bp.route("/admin/layanan/<code>/<any(aktifkan, nonaktifkan):action>", methods=["POST"])
+@require_role(SUPERADMIN)
+def switch_service(code: str, action: str) -> Any:
+    item = _service(code)
+    on = action == "aktifkan"
+    return run_action(lambda: ops.set_service_active(db.session, current_actor(), item.id, on),
+                      success=_("The service is available again.") if on else
+                      _("The service is switched off: no new tickets can choose it."),
+                      redirect_to=url_for("helpdesk.manage_services"))
+
+
+@bp.route("/admin/layanan/<code>", methods=["GET", "POST"])
+@require_role(SUPERADMIN)
+def edit_service(code: str) -> Any:
+    item = _service(code)
+    form = ServiceForm(obj=item)
+
+    def page(form: ServiceForm, status: int) -> Any:
+        return render_template("helpdesk/service_edit.html", form=form, service=_service(code)), status
+
+    if request.method == "GET":
+        return page(form, 200)
+    return run_action(lambda: ops.update_service(db.session, current_actor(), item.id,
+                                                 {k: getattr(form, k).data for k in ops.SERVICE_FIELDS},
+                                                 now=clock.now()),
+                      form=form, render=page, success=_("The service was saved."),
+                      redirect_to=url_for("helpdesk.service", code=code))
 
 
 # -- the operator's SLA targets ---------------------------------------------------------------------
@@ -496,30 +520,26 @@ def set_priority(ticket_id: int) -> Any:
 @bp.route("/admin/sla", methods=["GET", "POST"])
 @require_role(SUPERADMIN)
 def sla_targets() -> Any:
-    services = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
+    services = queries.services(db.session)
     code = request.values.get("layanan", "")
     service = next((x for x in services if x.code == code), None)
     if code and service is None:
         raise NotFound()
     service_id = service.id if service else None
-    rows = {r.priority: r for r in db.session.scalars(select(SlaTarget).where(
-        SlaTarget.service_id.is_(None) if service_id is None else SlaTarget.service_id == service_id))}
-    general = {r.priority: r for r in db.session.scalars(select(SlaTarget).where(SlaTarget.service_id.is_(None)))}
+
+    def page(form: SlaForm, status: int) -> Any:
+        return render_template("helpdesk/sla_targets.html", form=form, services=services, service=service,
+                               general=queries.sla_rows(db.session, None)), status
+
     form = SlaForm()
     if request.method == "GET":
-        for p, row in rows.items():
+        for p, row in queries.sla_rows(db.session, service_id).items():
             getattr(form, f"p{p}_first").data = row.first_response_minutes
             getattr(form, f"p{p}_resolution").data = row.resolution_minutes
-    if form.validate_on_submit():
-        try:
-            ops.set_sla_targets(db.session, current_actor(), service_id, {
-                p: (getattr(form, f"p{p}_first").data, getattr(form, f"p{p}_resolution").data) for p in (1, 2, 3, 4)})
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The SLA targets have been saved. They apply at once, also to open tickets."), "success")
-            return redirect(url_for("helpdesk.sla_targets", layanan=code or None))
-    return render_template("helpdesk/sla_targets.html", form=form, services=services, service=service,
-                           general=general), 422 if form.errors else 200
+        return page(form, 200)
+    return run_action(
+        lambda: ops.set_sla_targets(db.session, current_actor(), service_id, {
+            p: (getattr(form, f"p{p}_first").data, getattr(form, f"p{p}_resolution").data) for p in (1, 2, 3, 4)}),
+        form=form, render=page,
+        success=_("The SLA targets have been saved. They apply at once, also to open tickets."),
+        redirect_to=url_for("helpdesk.sla_targets", layanan=code or None))

@@ -1,4 +1,4 @@
-"""Knowledge base, service and SOP forms: input shape only."""
+"""Knowledge base and SOP forms: input shape only."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -41,25 +41,6 @@ class CategoryForm(FlaskForm):
     position = IntegerField(_l("Order in the list"), default=0, validators=[Optional(), NumberRange(0, 1000)])
 
 
-class ServiceForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)], filters=[strip_filter])
-    description = TextAreaField(_l("Description"), validators=[DataRequired(REQUIRED), Length(max=4000)])
-    provider = StringField(_l("Service provider"), validators=[Optional(), Length(max=200)], filters=[strip_filter])
-    manager = StringField(_l("Service manager"), validators=[Optional(), Length(max=200)], filters=[strip_filter])
-    technical_manager = StringField(_l("Technical manager"), validators=[Optional(), Length(max=200)],
-                                    filters=[strip_filter])
-    access = TextAreaField(_l("How to access the service"), validators=[Optional(), Length(max=4000)])
-    availability_target = StringField(_l("Availability target"), validators=[Optional(), Length(max=100)],
-                                      filters=[strip_filter])
-    requirements = TextAreaField(_l("Requirements"), validators=[Optional(), Length(max=8000)])
-    procedure = TextAreaField(_l("Procedure"), validators=[Optional(), Length(max=8000)])
-    time_limit = TextAreaField(_l("Time to complete"), validators=[Optional(), Length(max=4000)])
-    cost = TextAreaField(_l("Cost"), validators=[Optional(), Length(max=2000)],
-                         description=_l("Leave empty when the service is free of charge."))
-    product = TextAreaField(_l("Service product"), validators=[Optional(), Length(max=4000)])
-    complaints = TextAreaField(_l("Complaints, suggestions and feedback"), validators=[Optional(), Length(max=4000)])
-
-
 class SopForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=40)], filters=[strip_filter],
                        description=_l("Lower-case letters, digits and hyphens, e.g. sop-aktivasi-akun."))
@@ -72,10 +53,3 @@ class SopForm(FlaskForm):
 class SopVersionForm(FlaskForm):
     file = FileField(_l("Document (PDF)"))
     change_note = TextAreaField(_l("What changed"), validators=[DataRequired(REQUIRED), Length(max=4000)])
-
-
-class NewServiceForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=40)], filters=[strip_filter],
-                       description=_l("Lower-case letters, digits and hyphens; part of the page address."))
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)], filters=[strip_filter])
-    description = TextAreaField(_l("Description"), validators=[DataRequired(REQUIRED), Length(max=4000)])

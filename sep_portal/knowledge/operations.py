@@ -1,5 +1,5 @@
-"""Knowledge base, standar pelayanan and SOP operations: plain functions, no HTTP. They flush;
-the caller commits once."""
+"""Knowledge base and SOP operations: plain functions, no HTTP. They flush; the caller commits
+once. (The service catalogue and its standar pelayanan are the helpdesk's: helpdesk/operations.py.)"""
 from __future__ import annotations
 
 import re
@@ -16,8 +16,6 @@ from sep_portal.accounts.models import User
 from sep_portal.core import audit, storage
 from sep_portal.core.db import add_unique, lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.permissions import SUPERADMIN
-from sep_portal.helpdesk.models import HelpdeskService
 from sep_portal.knowledge.models import (
     LANGUAGES,
     Article,
@@ -223,72 +221,6 @@ def vote_article(session: Session, article: Article, *, voter: str, user: User |
                     execution_options={"synchronize_session": False})
     session.refresh(article, ["helpful_yes", "helpful_no"])
     return True
-
-
-# -- standar pelayanan ------------------------------------------------------------------------------
-
-SERVICE_FIELDS = ("name", "description", "provider", "manager", "technical_manager", "access",
-                  "availability_target", "requirements", "procedure", "time_limit", "cost", "product", "complaints")
-REQUIRED_SERVICE_FIELDS = ("name", "description")
-
-
-def update_service(session: Session, actor: User, service_id: int, fields: dict[str, Any], *,
-                   now: datetime) -> HelpdeskService:
-    """The operator changes a catalogue entry and its standar pelayanan."""
-    if not actor.has_role(SUPERADMIN):
-        raise NotPermitted("service")
-    service = lock_row(session, HelpdeskService, service_id)
-    if service is None:
-        raise DomainError(None, _("The service no longer exists."))
-    clean = {k: (fields.get(k) or "").strip() or None for k in SERVICE_FIELDS}
-    for key in REQUIRED_SERVICE_FIELDS:
-        if not clean[key]:
-            raise DomainError(key, _("This field is required."))
-    before = {k: getattr(service, k) for k in SERVICE_FIELDS if getattr(service, k) != clean[k]}
-    if not before:
-        return service
-    for key in before:
-        setattr(service, key, clean[key])
-    session.flush()
-    audit.record(session, actor, "helpdesk.service_updated", service, before=before,
-                 after={k: clean[k] for k in before})
-    return service
-
-
-def create_service(session: Session, actor: User, *, code: str, name: str, description: str) -> HelpdeskService:
-    """A new entry of the service catalogue (it uses the general SLA targets until it has its own)."""
-    if not actor.has_role(SUPERADMIN):
-        raise NotPermitted("service")
-    code = (code or "").strip().lower()
-    if not CODE.match(code):
-        raise DomainError("code", _("Use lower-case letters, digits and hyphens (at most 40)."))
-    if session.scalar(select(HelpdeskService.id).where(HelpdeskService.code == code)) is not None:
-        raise DomainError("code", _("This code is already used."))
-    name, description = " ".join((name or "").split())[:200], (description or "").strip()[:4000]
-    if not name:
-        raise DomainError("name", _("This field is required."))
-    if not description:
-        raise DomainError("description", _("This field is required."))
-    service = HelpdeskService(code=code, name=name, description=description, active=True)
-    if not add_unique(session, service):
-        raise DomainError("code", _("This code is already used."))
-    audit.record(session, actor, "helpdesk.service_created", service, after={"code": code, "name": name})
-    return service
-
-
-def set_service_active(session: Session, actor: User, service_id: int, active: bool) -> HelpdeskService:
-    """Switch a service off (no new tickets; existing ones go on) or on again."""
-    if not actor.has_role(SUPERADMIN):
-        raise NotPermitted("service")
-    service = lock_row(session, HelpdeskService, service_id)
-    if service is None:
-        raise DomainError(None, _("The service no longer exists."))
-    if service.active != active:
-        service.active = active
-        session.flush()
-        audit.record(session, actor, "helpdesk.service_switched", service, before={"active": not active},
-                     after={"active": active})
-    return service
 
 
 # -- SOP --------------------------------------------------------------------------------------------

@@ -1,57 +1,41 @@
-"""Knowledge-base pages (/bantuan), the public service catalogue with its standar pelayanan
-(/layanan, operator's edit at /admin/layanan) and the SOP library (/sop).
+"""Knowledge-base pages (/bantuan) and the SOP library (/sop). Views translate HTTP into operations
+(through ``run_action``) and queries; no SQL here. (The service catalogue, /layanan, is the
+helpdesk's: helpdesk/views.py.)
 
-Published articles, the service catalogue and the SOPs are public (no sign-in): they help people
-who cannot sign in either, and hold nothing confidential. Drafts and every editing page belong to
-the helpdesk and the operator; anyone else gets 404 for a draft."""
+Published articles and the SOPs are public (no sign-in): they help people who cannot sign in
+either, and hold nothing confidential. Drafts and every editing page belong to the helpdesk and
+the operator; anyone else gets 404 for a draft."""
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import format_decimal, ngettext
+from flask import abort, jsonify, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from sep_portal.core import clock, storage
-from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.actions import run_action
 from sep_portal.core.formatting import current_language
-from sep_portal.core.forms import ConfirmForm, apply_error, paginate
-from sep_portal.core.pagination import page_number
+from sep_portal.core.forms import ConfirmForm
+from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter
-from sep_portal.helpdesk.models import HelpdeskService
-from sep_portal.helpdesk.sla import TargetTable
-from sep_portal.knowledge import bp
+from sep_portal.knowledge import bp, queries
 from sep_portal.knowledge import operations as ops
-from sep_portal.knowledge.forms import ArticleForm, CategoryForm, NewServiceForm, ServiceForm, SopForm, SopVersionForm
+from sep_portal.knowledge.forms import ArticleForm, CategoryForm, SopForm, SopVersionForm
 from sep_portal.knowledge.models import (
-    ARTICLE_STATUSES,
     Article,
     ArticleCategory,
     SopDocument,
-    SopVersion,
     can_edit_knowledge,
 )
-from sep_portal.knowledge.search import search_articles, search_statement
+from sep_portal.knowledge.search import search_articles
 
 EDITORS = (HELPDESK, SUPERADMIN)
 SUGGESTIONS = 5
 SUGGEST_MIN_CHARS = 3
-
-
-def _per_page() -> int:
-    return current_app.config["SEP_PAGE_SIZE"]
-
-
-def _categories(active_only: bool = True) -> list[ArticleCategory]:
-    query = select(ArticleCategory).order_by(ArticleCategory.position, ArticleCategory.name)
-    if active_only:
-        query = query.where(ArticleCategory.active.is_(True))
-    return list(db.session.scalars(query))
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -60,25 +44,15 @@ def _categories(active_only: bool = True) -> list[ArticleCategory]:
 def help_index() -> Any:
     q = request.args.get("q", "").strip()[:200]
     category_code = request.args.get("kategori", "").strip()
-    page, per_page = page_number(), _per_page()
-    categories = _categories()
+    page, per_page = page_number(), page_size()
+    categories = queries.categories(db.session)
     category = next((c for c in categories if c.code == category_code), None)
     if category_code and category is None:
         raise NotFound()
-    if q:
-        # One more than a page tells whether there is a next page, without counting.
-        rows = search_articles(db.session, q, limit=per_page + 1, offset=(page - 1) * per_page,
-                               include_drafts=False)
-    else:
-        query = select(Article).where(Article.status == "published")
-        if category is not None:
-            query = query.where(Article.category_id == category.id)
-        rows = list(db.session.scalars(query.order_by(Article.published_at.desc(), Article.id.desc())
-                                       .limit(per_page + 1).offset((page - 1) * per_page)))
-    counts = dict(db.session.execute(select(Article.category_id, func.count()).where(Article.status == "published")
-                                     .group_by(Article.category_id)).all())
-    return render_template("knowledge/index.html", q=q, rows=rows[:per_page], has_next=len(rows) > per_page,
-                           page=page, categories=categories, category=category, counts=counts,
+    result = queries.published_articles(db.session, q=q, category_id=category.id if category else None,
+                                        page=page, per_page=per_page)
+    return render_template("knowledge/index.html", q=q, result=result, categories=categories, category=category,
+                           counts=queries.published_counts(db.session),
                            locale=current_language(), can_edit=can_edit_knowledge(current_user))
 
 
@@ -98,7 +72,7 @@ def suggest() -> Any:
 
 
 def _article_by_slug(slug: str) -> Article:
-    article = db.session.scalar(select(Article).where(Article.slug == slug))
+    article = queries.article_by_slug(db.session, slug)
     if article is None or not article.can_view(current_user):
         raise NotFound()
     return article
@@ -124,19 +98,13 @@ def _voter() -> str:
 def vote(slug: str) -> Any:
     item = _article_by_slug(slug)
     answer = request.form.get("helpful")
-    if not ConfirmForm().validate_on_submit() or answer not in ("ya", "tidak"):
+    if answer not in ("ya", "tidak"):
         abort(400)
-    try:
-        ops.vote_article(db.session, item, voter=_voter(),
-                         user=current_actor() if current_user.is_authenticated else None,
-                         helpful=answer == "ya", now=clock.now())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Thank you for your feedback."), "success")
-    return redirect(url_for("knowledge.article", slug=slug) + "#feedback")
+    return run_action(lambda: ops.vote_article(db.session, item, voter=_voter(),
+                                               user=current_actor() if current_user.is_authenticated else None,
+                                               helpful=answer == "ya", now=clock.now()),
+                      success=_("Thank you for your feedback."),
+                      redirect_to=url_for("knowledge.article", slug=slug) + "#feedback")
 
 
 # -- writing (helpdesk, operator) ---------------------------------------------------------------------
@@ -146,21 +114,15 @@ def vote(slug: str) -> Any:
 def manage_articles() -> Any:
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()[:200]
-    page, per_page = page_number(), _per_page()
-    query = search_statement(db.session, q, include_drafts=True) if q else None
-    if query is None:
-        query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
-    if status in ARTICLE_STATUSES:
-        query = query.where(Article.status == status)
-    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)))
-    return render_template("knowledge/manage.html", rows=rows[:per_page], has_next=len(rows) > per_page, page=page,
-                           status=status, q=q, confirm=ConfirmForm())
+    result = queries.articles_to_manage(db.session, queries.ArticleFilter(status=status, q=q), page=page_number(),
+                                        per_page=page_size())
+    return render_template("knowledge/manage.html", result=result, status=status, q=q, confirm=ConfirmForm())
 
 
 def _article_form(form: ArticleForm, current: ArticleCategory | None = None) -> ArticleForm:
     """The active categories, and the article's own even when it has been switched off (saving
     the article must not drop it silently)."""
-    categories = _categories()
+    categories = queries.categories(db.session)
     if current is not None and current not in categories:
         categories.append(current)
     form.category_id.choices = [("", _("— none —"))] + [(c.id, c.name) for c in categories]
@@ -172,22 +134,29 @@ def _article_fields(form: ArticleForm) -> dict[str, Any]:
             "body_en": form.body_en.data, "language": form.language.data, "category_id": form.category_id.data}
 
 
+def _edit_page(article_id: int | None) -> Any:
+    return lambda form, status: (render_template("knowledge/edit.html", form=form, article=(
+        _article_by_id(article_id) if article_id is not None else None)), status)
+
+
+def _published_or_saved(item: Article) -> str:
+    return _("The article was published.") if item.is_published else _("The draft was saved.")
+
+
+def _article_url(item: Article) -> str:
+    return url_for("knowledge.article", slug=item.slug)
+
+
 @bp.route("/bantuan/kelola/artikel/baru", methods=["GET", "POST"])
 @require_role(*EDITORS)
 def new_article() -> Any:
     form = _article_form(ArticleForm())
-    if form.validate_on_submit():
-        try:
-            item = ops.create_article(db.session, current_actor(), _article_fields(form), now=clock.now(),
-                                      publish=request.form.get("action") == "publish")
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The article was published.") if item.is_published else _("The draft was saved."), "success")
-            return redirect(url_for("knowledge.article", slug=item.slug))
-    return render_template("knowledge/edit.html", form=form, article=None), 422 if form.errors else 200
+    if request.method == "GET":
+        return _edit_page(None)(form, 200)
+    return run_action(lambda: ops.create_article(db.session, current_actor(), _article_fields(form), now=clock.now(),
+                                                 publish=request.form.get("action") == "publish"),
+                      form=form, render=_edit_page(None), success=_published_or_saved, redirect_to=_article_url,
+                      back=url_for("knowledge.new_article"))
 
 
 def _article_by_id(article_id: int) -> Article:
@@ -202,17 +171,12 @@ def _article_by_id(article_id: int) -> Article:
 def edit_article(article_id: int) -> Any:
     item = _article_by_id(article_id)
     form = _article_form(ArticleForm(obj=item), item.category)
-    if form.validate_on_submit():
-        try:
-            ops.update_article(db.session, current_actor(), item.id, _article_fields(form), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The article was saved."), "success")
-            return redirect(url_for("knowledge.article", slug=item.slug))
-    return render_template("knowledge/edit.html", form=form, article=item), 422 if form.errors else 200
+    if request.method == "GET":
+        return _edit_page(item.id)(form, 200)
+    return run_action(lambda: ops.update_article(db.session, current_actor(), item.id, _article_fields(form),
+                                                 now=clock.now()),
+                      form=form, render=_edit_page(item.id), success=_("The article was saved."),
+                      redirect_to=_article_url(item))
 
 
 @bp.route("/bantuan/kelola/artikel/<int:article_id>/<action>", methods=["POST"])
@@ -221,43 +185,30 @@ def article_status(article_id: int, action: str) -> Any:
     if action not in ("terbitkan", "tarik"):
         raise NotFound()
     item = _article_by_id(article_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    run = ops.publish_article if action == "terbitkan" else ops.unpublish_article
-    try:
-        run(db.session, current_actor(), item.id, now=clock.now())
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:  # ConflictError too: someone else was first
-        db.session.rollback()
-        flash(exc.message, "warning" if isinstance(exc, ConflictError) else "danger")
-    else:
-        db.session.commit()
-        flash(_("The article was published.") if action == "terbitkan"
-              else _("The article was withdrawn: only the helpdesk sees it now."), "success")
-    return redirect(url_for("knowledge.article", slug=item.slug))
+    publish = action == "terbitkan"
+    # A ConflictError (someone else was first) is the message on top of the article.
+    return run_action(lambda: (ops.publish_article if publish else ops.unpublish_article)(
+        db.session, current_actor(), item.id, now=clock.now()),
+        success=_("The article was published.") if publish
+        else _("The article was withdrawn: only the helpdesk sees it now."), redirect_to=_article_url(item))
+
+
+def _categories_page(form: CategoryForm, status: int) -> Any:
+    return render_template("knowledge/categories.html", form=form,
+                           rows=queries.categories(db.session, active_only=False), confirm=ConfirmForm()), status
 
 
 @bp.route("/bantuan/kelola/kategori", methods=["GET", "POST"])
 @require_role(*EDITORS)
 def manage_categories() -> Any:
     form = CategoryForm()
-    if form.validate_on_submit():
-        try:
-            ops.add_category(db.session, current_actor(), code=form.code.data, name=form.name.data,
-                             name_en=form.name_en.data, description=form.description.data,
-                             position=form.position.data or 0)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The category was added."), "success")
-            return redirect(url_for("knowledge.manage_categories"))
-    return render_template("knowledge/categories.html", form=form, rows=_categories(active_only=False),
-                           confirm=ConfirmForm()), \
-        422 if form.errors else 200
+    if request.method == "GET":
+        return _categories_page(form, 200)
+    return run_action(lambda: ops.add_category(db.session, current_actor(), code=form.code.data, name=form.name.data,
+                                               name_en=form.name_en.data, description=form.description.data,
+                                               position=form.position.data or 0),
+                      form=form, render=_categories_page, success=_("The category was added."),
+                      redirect_to=url_for("knowledge.manage_categories"))
 
 
 @bp.route("/bantuan/kelola/kategori/<int:category_id>/<action>", methods=["POST"])
@@ -265,161 +216,36 @@ def manage_categories() -> Any:
 def category_toggle(category_id: int, action: str) -> Any:
     if action not in ("aktifkan", "nonaktifkan"):
         raise NotFound()
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        ops.set_category_active(db.session, current_actor(), category_id, active=action == "aktifkan")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-    return redirect(url_for("knowledge.manage_categories"))
-
-
-# -- service catalogue and standar pelayanan -----------------------------------------------------------
-
-PRIORITIES = {1: "critical", 2: "high", 3: "medium", 4: "low"}
-
-
-def working_time(minutes: int) -> str:
-    """``240`` → ``4 jam kerja``; ``1530`` → ``25,5 jam kerja``; ``30`` → ``30 menit kerja``."""
-    if minutes < 60:
-        return ngettext("%(num)d working minute", "%(num)d working minutes", minutes)
-    if minutes % 60 == 0:
-        return ngettext("%(num)d working hour", "%(num)d working hours", minutes // 60)
-    return _("%(hours)s working hours", hours=format_decimal(round(minutes / 60, 1)))
-
-
-def working_hours_text() -> str:
-    """The helpdesk's hours from SEP_WORKING_HOURS, e.g. ``Senin–Kamis 07.30–16.00, Jumat 07.30–16.30``."""
-    from babel.dates import get_day_names
-
-    from sep_portal.core.calendar import parse_working_hours
-
-    hours = parse_working_hours(current_app.config.get("SEP_WORKING_HOURS"))
-    names = get_day_names("wide", locale=current_language())
-    groups: list[tuple[int, int, Any]] = []
-    for day in sorted(hours):
-        if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours[day]:
-            groups[-1] = (groups[-1][0], day, hours[day])
-        else:
-            groups.append((day, day, hours[day]))
-    parts = []
-    for first, last, (start, end) in groups:
-        days = names[first].capitalize() + (f"–{names[last].capitalize()}" if last != first else "")
-        parts.append(f"{days} {start:%H.%M}–{end:%H.%M}")
-    return ", ".join(parts)
-
-
-def _service(code: str) -> HelpdeskService:
-    service = db.session.scalar(select(HelpdeskService).where(HelpdeskService.code == code))
-    if service is None or (not service.active and not (current_user.is_authenticated
-                                                       and current_user.has_role(SUPERADMIN))):
-        raise NotFound()
-    return service
-
-
-@bp.route("/layanan")
-def services() -> Any:
-    rows = db.session.scalars(select(HelpdeskService).where(HelpdeskService.active.is_(True))
-                              .order_by(HelpdeskService.id)).all()
-    return render_template("knowledge/services.html", rows=rows)
-
-
-@bp.route("/layanan/<code>")
-def service(code: str) -> Any:
-    item = _service(code)
-    targets = TargetTable(db.session).of_service(item.id)
-    return render_template("knowledge/service.html", service=item, targets=targets, priorities=PRIORITIES,
-                           working_time=working_time, working_hours=working_hours_text(),
-                           helpdesk_email=current_app.config["SEP_HELPDESK_EMAIL"],
-                           can_edit=current_user.is_authenticated and current_user.has_role(SUPERADMIN))
-
-
-@bp.route("/admin/layanan", methods=["GET", "POST"])
-@require_role(SUPERADMIN)
-def manage_services() -> Any:
-    form = NewServiceForm()
-    if form.validate_on_submit():
-        try:
-            created = ops.create_service(db.session, current_actor(), code=form.code.data, name=form.name.data,
-                                         description=form.description.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The service was added. Complete its service standard."), "success")
-            return redirect(url_for("knowledge.edit_service", code=created.code))
-    rows = db.session.scalars(select(HelpdeskService).order_by(HelpdeskService.id)).all()
-    return render_template("knowledge/services_admin.html", rows=rows, form=form,
-                           confirm=ConfirmForm()), 422 if form.errors else 200
-
-
-@bp.route("/admin/layanan/<code>/<any(aktifkan, nonaktifkan):action>", methods=["POST"])
-@require_role(SUPERADMIN)
-def switch_service(code: str, action: str) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    item = _service(code)
-    ops.set_service_active(db.session, current_actor(), item.id, action == "aktifkan")
-    db.session.commit()
-    flash(_("The service is available again.") if action == "aktifkan" else
-          _("The service is switched off: no new tickets can choose it."), "success")
-    return redirect(url_for("knowledge.manage_services"))
-
-
-@bp.route("/admin/layanan/<code>", methods=["GET", "POST"])
-@require_role(SUPERADMIN)
-def edit_service(code: str) -> Any:
-    item = _service(code)
-    form = ServiceForm(obj=item)
-    if form.validate_on_submit():
-        try:
-            ops.update_service(db.session, current_actor(), item.id,
-                               {k: getattr(form, k).data for k in ops.SERVICE_FIELDS}, now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The service was saved."), "success")
-            return redirect(url_for("knowledge.service", code=code))
-    return render_template("knowledge/service_edit.html", form=form, service=item), 422 if form.errors else 200
+    return run_action(lambda: ops.set_category_active(db.session, current_actor(), category_id,
+                                                      active=action == "aktifkan"),
+                      redirect_to=url_for("knowledge.manage_categories"))
 
 
 # -- SOP ----------------------------------------------------------------------------------------------
 
+def _sops_page(form: SopForm | None, status: int) -> Any:
+    result = queries.sop_documents(db.session, include_unpublished=can_edit_knowledge(current_user),
+                                   page=page_number(), per_page=page_size())
+    return render_template("knowledge/sops.html", result=result, form=form), status
+
+
 @bp.route("/sop", methods=["GET", "POST"])
 def sops() -> Any:
-    editor = can_edit_knowledge(current_user)
-    form = SopForm() if editor else None
-    if request.method == "POST":
-        if form is None:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                document = ops.create_sop(db.session, current_actor(), code=form.code.data, title=form.title.data,
-                                          description=form.description.data, category=form.category.data,
-                                          now=clock.now())
-            except DomainError as exc:
-                db.session.rollback()
-                apply_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The SOP was created. Publish its first version now."), "success")
-                return redirect(url_for("knowledge.sop", code=document.code))
-    query = select(SopDocument)
-    if not editor:  # documents without any version yet are being prepared
-        query = query.where(select(SopVersion.id).where(SopVersion.document_id == SopDocument.id).exists())
-    rows, page, pages, total = paginate(db.session, query.order_by(SopDocument.category, SopDocument.title))
-    return render_template("knowledge/sops.html", rows=rows, form=form, page=page, total=total,
-                           pages=pages), 422 if form is not None and form.errors else 200
+    form = SopForm() if can_edit_knowledge(current_user) else None
+    if request.method == "GET":
+        return _sops_page(form, 200)
+    if form is None:
+        abort(403)
+    return run_action(lambda: ops.create_sop(db.session, current_actor(), code=form.code.data, title=form.title.data,
+                                             description=form.description.data, category=form.category.data,
+                                             now=clock.now()),
+                      form=form, render=_sops_page, back=url_for("knowledge.sops"),
+                      success=_("The SOP was created. Publish its first version now."),
+                      redirect_to=lambda document: url_for("knowledge.sop", code=document.code))
 
 
 def _sop(code: str) -> SopDocument:
-    document = db.session.scalar(select(SopDocument).where(SopDocument.code == code))
+    document = queries.sop_by_code(db.session, code)
     if document is None or (not document.versions and not can_edit_knowledge(current_user)):
         raise NotFound()
     return document
@@ -428,24 +254,21 @@ def _sop(code: str) -> SopDocument:
 @bp.route("/sop/<code>", methods=["GET", "POST"])
 def sop(code: str) -> Any:
     document = _sop(code)
-    editor = can_edit_knowledge(current_user)
-    form = SopVersionForm() if editor else None
-    if request.method == "POST":
-        if form is None:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                version = ops.publish_sop_version(db.session, current_actor(), document.id, request.files.get("file"),
-                                                  change_note=form.change_note.data, now=clock.now())
-            except DomainError as exc:
-                db.session.rollback()
-                apply_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Version %(n)d was published.", n=version.version), "success")
-                return redirect(url_for("knowledge.sop", code=code))
-    return render_template("knowledge/sop.html", document=document, form=form), \
-        422 if form is not None and form.errors else 200
+    form = SopVersionForm() if can_edit_knowledge(current_user) else None
+
+    def page(form: SopVersionForm | None, status: int) -> Any:
+        return render_template("knowledge/sop.html", document=_sop(code), form=form), status
+
+    if request.method == "GET":
+        return page(form, 200)
+    if form is None:
+        abort(403)
+    return run_action(lambda: ops.publish_sop_version(db.session, current_actor(), document.id,
+                                                      request.files.get("file"), change_note=form.change_note.data,
+                                                      now=clock.now()),
+                      form=form, render=page, back=url_for("knowledge.sop", code=code),
+                      success=lambda version: _("Version %(n)d was published.", n=version.version),
+                      redirect_to=url_for("knowledge.sop", code=code))
 
 
 @bp.route("/sop/<code>/versi/<int:number>")

@@ -165,7 +165,8 @@ def test_the_public_form_opens_a_ticket_only_after_the_email_is_confirmed(client
         "name": "Siti", "email": "siti@desa.go.id", "type": "service_request",
         "service_id": _service(session, "aktivasi-akun"), "subject": "Akun belum aktif",
         "description": "Tautan aktivasi kedaluwarsa."})
-    assert response.status_code == 200
+    assert response.status_code == 302 and response.headers["Location"].endswith("/tiket/publik?terkirim=1")
+    assert "Periksa email Anda" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Ticket)) == 0
     link = _link(session, "siti@desa.go.id", "helpdesk/public_verify", "/tiket/publik/konfirmasi/")
     assert client.get(link).status_code == 200

@@ -1,4 +1,4 @@
-"""Knowledge base, SOP and standar pelayanan operations as plain functions."""
+"""Knowledge base and SOP operations as plain functions."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +8,6 @@ from sep_portal.core import clock
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.storage import StoredFile
-from sep_portal.helpdesk.models import HelpdeskService
 from sep_portal.knowledge import operations as ops
 from sep_portal.knowledge.models import Article, ArticleVote, SopVersion
 from tests.factories import pdf_bytes, png_bytes, upload
@@ -59,8 +58,6 @@ def test_only_the_helpdesk_and_the_operator_write(ctx, people):
         ops.create_article(ctx, people["asn"], {"title": "Oleh ASN", "body": "Isi."}, now=clock.now())
     with pytest.raises(NotPermitted):
         ops.create_sop(ctx, people["asn"], code="sop-x", title="SOP", now=clock.now())
-    with pytest.raises(NotPermitted):
-        ops.update_service(ctx, people["agent"], 1, {"name": "x", "description": "y"}, now=clock.now())
 
 
 def test_bad_input_is_refused_with_the_field_named(ctx, people):
@@ -115,19 +112,6 @@ def test_a_new_sop_version_keeps_the_old_one(ctx, people):
     with pytest.raises(DomainError) as error:
         ops.create_sop(ctx, agent, code="sop-aktivasi", title="Lagi", now=clock.now())
     assert error.value.field == "code"
-
-
-def test_the_operator_edits_the_service_standard_with_audit(ctx, people):
-    service = ctx.scalar(select(HelpdeskService).where(HelpdeskService.code == "data"))
-    fields = {k: getattr(service, k) for k in ops.SERVICE_FIELDS} | {"cost": "", "time_limit": "3 hari kerja."}
-    ops.update_service(ctx, people["admin"], service.id, fields, now=clock.now())
-    assert service.cost is None and service.time_limit == "3 hari kerja."
-    entry = _actions(ctx, "helpdesk.service_updated", people["admin"])[0]
-    assert entry.before["cost"] == "Tidak dipungut biaya." and entry.before["time_limit"].startswith("Sesuai target")
-    assert entry.after == {"cost": None, "time_limit": "3 hari kerja."}  # only what changed
-    with pytest.raises(DomainError) as error:
-        ops.update_service(ctx, people["admin"], service.id, fields | {"name": " "}, now=clock.now())
-    assert error.value.field == "name"
 
 
 def test_a_slug_taken_meanwhile_is_skipped(ctx, people, monkeypatch):

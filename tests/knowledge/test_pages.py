@@ -1,4 +1,4 @@
-"""Knowledge base, service catalogue and SOP pages through the test client."""
+"""Knowledge base and SOP pages through the test client."""
 from __future__ import annotations
 
 import io
@@ -139,54 +139,6 @@ def test_suggestions_while_a_ticket_is_typed(app, client, session, agent):
     titles = [a["title"] for a in client.get("/bantuan/artikel/saran?q=aktivasi akun setelah sandi lupa")
               .get_json()["articles"]]
     assert titles[0] == "Aktivasi akun" and len(titles) == 5  # two words found, then one
-
-
-def test_the_service_page_shows_the_standard_and_the_sla_targets(client):
-    listing = client.get("/layanan").get_data(as_text=True)
-    for code in ("sep-aplikasi", "aktivasi-akun", "kata-sandi-2fa", "data"):
-        assert f"/layanan/{code}" in listing
-    page = client.get("/layanan/aktivasi-akun").get_data(as_text=True)
-    assert "Standar pelayanan" in page and "Tidak dipungut biaya." in page
-    assert "Akun telah didaftarkan oleh Admin Pengelola instansi." in page  # requirements
-    assert "Akun SEP yang aktif dan dapat digunakan untuk masuk." in page  # product
-    assert "formulir tiket helpdesk" in page and "helpdesk-sep@kominfo.go.id" in page  # complaints
-    assert "Direktorat Jenderal Aplikasi Informatika" in page and "99,5% per bulan" in page
-    # General targets (working minutes 30/240, 60/480, 240/1530, 480/2550) in working hours.
-    for text in ("30 menit kerja", "4 jam kerja", "1 jam kerja", "8 jam kerja", "25,5 jam kerja", "42,5 jam kerja"):
-        assert text in page, text
-    assert "Senin–Kamis 07.30–16.00, Jumat 07.30–16.30 WIB" in page  # SEP_WORKING_HOURS
-    assert client.get("/layanan/tidak-ada").status_code == 404
-
-
-def test_a_service_specific_target_replaces_the_general_one(client, session):
-    from sep_portal.helpdesk.models import HelpdeskService, SlaTarget
-
-    service = session.scalar(select(HelpdeskService).where(HelpdeskService.code == "data"))
-    session.add(SlaTarget(service_id=service.id, priority=1, first_response_minutes=15, resolution_minutes=120))
-    session.commit()
-    page = client.get("/layanan/data").get_data(as_text=True)
-    assert "15 menit kerja" in page and "2 jam kerja" in page and "30 menit kerja" not in page
-    assert "30 menit kerja" in client.get("/layanan/sep-aplikasi").get_data(as_text=True)
-
-
-def test_only_the_operator_edits_a_service(client, session, factories, agent):
-    from sep_portal.helpdesk.models import HelpdeskService
-
-    sign_in(client, agent)
-    assert client.get("/admin/layanan/data").status_code == 403
-    client.post("/keluar")
-    sign_in(client, factories.user(roles=("superadmin",)))
-    form = client.get("/admin/layanan/data")
-    assert form.status_code == 200 and "Persyaratan" in form.get_data(as_text=True)
-    response = client.post("/admin/layanan/data", data={"name": "Masalah data", "description": "Data keliru.",
-                                                        "cost": "", "time_limit": "Paling lama 3 hari kerja."})
-    assert response.status_code == 302
-    service = session.scalar(select(HelpdeskService).where(HelpdeskService.code == "data"))
-    session.refresh(service)
-    assert service.time_limit == "Paling lama 3 hari kerja." and service.cost is None
-    page = client.get("/layanan/data").get_data(as_text=True)
-    assert "Paling lama 3 hari kerja." in page and "Tidak dipungut biaya." in page
-    assert client.post("/admin/layanan/data", data={"name": "", "description": "x"}).status_code == 422
 
 
 def test_a_new_sop_version_keeps_the_old_one_downloadable(client, session, agent, factories):

@@ -24,7 +24,7 @@ from werkzeug.exceptions import NotFound
 from sep_portal.accounts.models import User
 from sep_portal.applications import operations as app_ops
 from sep_portal.applications.models import Application
-from sep_portal.core import audit, clock, storage
+from sep_portal.core import audit, clock, exports, storage
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.forms import ConfirmForm, apply_error
@@ -182,14 +182,14 @@ def accounts_export(fmt: str) -> Any:
             with db.new_session() as session:
                 yield from importer.export_rows(session, body.id)
 
-        lines = importer.csv_lines(rows(), importer.EXPORT_COLUMNS)
+        lines = exports.csv_lines(rows(), importer.EXPORT_COLUMNS)
         response = Response(stream_with_context(lines), mimetype="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.headers["Cache-Control"] = "private, no-store"
         return response
     path = storage.work_path(".xlsx")
     with db.new_session() as session:
-        importer.xlsx_file(importer.export_rows(session, body.id), importer.EXPORT_COLUMNS, path)
+        exports.xlsx_file(importer.export_rows(session, body.id), importer.EXPORT_COLUMNS, path)
     response = send_file(path, mimetype=storage.KINDS["xlsx"], as_attachment=True, download_name=filename,
                          max_age=0)
     response.call_on_close(lambda: path.unlink(missing_ok=True))
@@ -202,13 +202,13 @@ def accounts_export(fmt: str) -> Any:
 @require_role(ADMIN_PENGELOLA)
 def import_template(fmt: str) -> Any:
     if fmt == "csv":
-        content = "".join(importer.csv_lines(iter([list(importer.TEMPLATE_EXAMPLE)]), importer.COLUMNS))
+        content = "".join(exports.csv_lines(iter([list(importer.TEMPLATE_EXAMPLE)]), importer.COLUMNS))
         response = Response(content, mimetype="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = 'attachment; filename="templat-impor-akun.csv"'
         return response
     if fmt == "xlsx":
         path = storage.work_path(".xlsx")
-        importer.xlsx_file(iter([list(importer.TEMPLATE_EXAMPLE)]), importer.COLUMNS, path)
+        exports.xlsx_file(iter([list(importer.TEMPLATE_EXAMPLE)]), importer.COLUMNS, path)
         response = send_file(path, mimetype=storage.KINDS["xlsx"], as_attachment=True,
                              download_name="templat-impor-akun.xlsx", max_age=0)
         response.call_on_close(lambda: path.unlink(missing_ok=True))

@@ -16,6 +16,7 @@ from sep_portal.auth import operations as auth_ops
 from sep_portal.auth.models import RecoveryCode
 from sep_portal.core import audit, outbox
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.identity import normalize_email
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SUPERADMIN
 from sep_portal.tenants.models import AdminAssignment, Body
@@ -81,7 +82,7 @@ def create_account(session: Session, actor: User, body: Body, *, name: str, nip:
     taken = User.nip_taken_message(session, nip)
     if taken:
         raise DomainError("nip", taken)
-    email = auth_ops.normalize_email(email)
+    email = normalize_email(email)
     if User.by_email(session, email) is not None:
         raise DomainError("email", _("This e-mail address already has an account on the portal."))
     user = User(name=name_clean, nip=nip, email=email, unit=_clean(unit, 200), position=_clean(position, 200),
@@ -111,7 +112,7 @@ def update_account(session: Session, actor: User, body: Body, account: User, *, 
     name_clean = _clean(name, 200)
     if not name_clean:
         raise DomainError("name", _("Enter the full name."))
-    email = auth_ops.normalize_email(email)
+    email = normalize_email(email)
     if email != account.email:
         if User.by_email(session, email) is not None:
             raise DomainError("email", _("This e-mail address already has an account on the portal."))

@@ -30,6 +30,7 @@ from sep_portal.core.permissions import (
 )
 from sep_portal.extensions import db
 from sep_portal.tenants import bp, importer, queries
+from sep_portal.tenants import labels as _labels  # noqa: F401  (registers the label filters)
 from sep_portal.tenants import operations as ops
 from sep_portal.tenants.forms import AccountForm, ImportForm, ReasonForm
 from sep_portal.tenants.models import AccountImport, Body, TembusanCopy

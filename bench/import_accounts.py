@@ -77,6 +77,7 @@ def main() -> None:
     from sep_portal.accounts.models import User
     from sep_portal.cli import alembic_config
     from sep_portal.core import clock, storage
+    from sep_portal.core.pagination import encode_cursor
     from sep_portal.extensions import db
     from sep_portal.tenants import importer, queries
     from sep_portal.tenants.models import AccountImport, AdminAssignment, Body
@@ -153,7 +154,7 @@ def main() -> None:
         timings.append((time.perf_counter() - started) / 20)
         deep = session.execute(select(User.name, User.id).where(User.body_id == body.id)
                                .order_by(User.name, User.id).offset(accounts - 60).limit(1)).one()
-        cursor = queries.encode_cursor(deep.name, deep.id)
+        cursor = encode_cursor([deep.name, deep.id])
         started = time.perf_counter()
         for _ in range(20):
             page = queries.tenant_accounts(session, body.id, cursor=cursor, limit=50)

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
-from sep_portal.auth.operations import normalize_email, password_problem
 from sep_portal.core import audit
 from sep_portal.core.errors import DomainError
+from sep_portal.core.identity import ensure_good_password, normalize_email
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import ROLES
 from sep_portal.core.security import hash_password
@@ -33,9 +33,7 @@ def create_staff_user(session: Session, actor: object, *, email: str, name: str,
             raise DomainError("nip", problem)
         if session.scalar(select(User.id).where(User.nip == nip)) is not None:
             raise DomainError("nip", _("This NIP is already registered."))
-    problem = password_problem(password, email=email, nip=nip)
-    if problem:
-        raise DomainError("password", problem)
+    ensure_good_password(password, email=email, nip=nip)
     if User.by_email(session, email) is not None:
         raise DomainError("email", _("An account with this e-mail already exists."))
     user = User(email=email, name=name.strip(), nip=nip or None, status="active", email_verified_at=now,

@@ -40,6 +40,11 @@ class ServiceAccount(Base):
     def active(self) -> bool:
         return self.revoked_at is None
 
+    def can_see_body(self, body_id: int | None) -> bool:
+        """Scope ``read`` sees every tenant, scope ``tenant`` only its own body; an account of no
+        body is seen by none (the API answers 404 for anything else, as if it did not exist)."""
+        return body_id is not None and (self.scope == "read" or body_id == self.body_id)
+
 
 class WebhookEndpoint(Base):
     """Where account events are POSTed, signed with HMAC-SHA256 under ``secret``. The secret must

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sep_portal.api.models import SCOPES, ServiceAccount, WebhookEndpoint
@@ -15,6 +16,24 @@ from sep_portal.core.errors import DomainError, NotPermitted
 from sep_portal.core.permissions import SUPERADMIN
 from sep_portal.core.security import hash_token
 from sep_portal.tenants.models import Body
+
+# A token's last use is written at most this often: a busy integration does not write on every call.
+LAST_USED_EVERY_SECONDS = 60
+
+
+def authenticate(session: Session, bearer_token: str, *, now: datetime) -> ServiceAccount | None:
+    """The active service account whose token is ``bearer_token``, or None (unknown or revoked).
+    Only the token's SHA-256 is compared, as only it is stored. Its last use is noted (flushed;
+    the caller commits), at most once a minute and by a plain UPDATE, so that concurrent calls
+    with one token never conflict."""
+    if not bearer_token:
+        return None
+    account = session.scalar(select(ServiceAccount).where(ServiceAccount.token_hash == hash_token(bearer_token)))
+    if account is None or account.revoked_at is not None:
+        return None
+    if account.last_used_at is None or (now - account.last_used_at).total_seconds() > LAST_USED_EVERY_SECONDS:
+        session.execute(update(ServiceAccount).where(ServiceAccount.id == account.id).values(last_used_at=now))
+    return account
 
 
 def _ensure_operator(actor: object) -> None:

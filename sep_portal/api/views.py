@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, g, jsonify, request
-from sqlalchemy import select, update
 
-from sep_portal.accounts.models import User
 from sep_portal.api import bp
+from sep_portal.api import operations as ops
+from sep_portal.api import queries as api_queries
 from sep_portal.api.models import ServiceAccount
 from sep_portal.api.openapi import document
 from sep_portal.api.webhooks import account_json
@@ -19,7 +19,6 @@ from sep_portal.core import clock
 from sep_portal.core.security import hash_token
 from sep_portal.extensions import csrf, db, limit_from_config, limiter
 from sep_portal.tenants import queries
-from sep_portal.tenants.models import Body
 
 csrf.exempt(bp)  # bearer tokens, no cookies: CSRF does not apply
 
@@ -32,10 +31,15 @@ def _error(status: int, code: str, message: str) -> Any:
     return response
 
 
+def _bearer_token() -> str | None:
+    """The token of the ``Authorization: Bearer`` header, or None without one."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
 def _rate_key() -> str:
     """Per token (as authentication reads it, so padding it changes nothing); per address without one."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    token = _bearer_token()
     return "api:" + hash_token(token)[:32] if token else "api-ip:" + (request.remote_addr or "")
 
 
@@ -43,18 +47,14 @@ def _rate_key() -> str:
 def _authenticate() -> Any:
     if request.endpoint == "api.openapi":
         return None
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    token = _bearer_token()
+    if token is None:
         return _error(401, "unauthorized", "A bearer token is required.")
-    digest = hash_token(header[7:].strip())
-    account = db.session.scalar(select(ServiceAccount).where(ServiceAccount.token_hash == digest))
-    if account is None or account.revoked_at is not None:
+    account = ops.authenticate(db.session, token, now=clock.now())
+    if account is None:
         return _error(401, "unauthorized", "The token is not valid or has been revoked.")
+    db.session.commit()  # its last use, when noted
     g.service_account = account
-    now = clock.now()
-    if account.last_used_at is None or (now - account.last_used_at).total_seconds() > 60:
-        db.session.execute(update(ServiceAccount).where(ServiceAccount.id == account.id).values(last_used_at=now))
-        db.session.commit()
     return None
 
 
@@ -71,9 +71,8 @@ def _too_many(exc: Any) -> Any:
     return _error(429, "rate_limited", "Too many requests; slow down.")
 
 
-def _visible_body_ids() -> set[int] | None:
-    account: ServiceAccount = g.service_account
-    return None if account.scope == "read" else {account.body_id}  # type: ignore[set-item]
+def _caller() -> ServiceAccount:
+    return g.service_account
 
 
 @bp.get("/openapi.json")
@@ -86,12 +85,10 @@ def lookup() -> Any:
     nip, email = request.args.get("nip", "").strip(), request.args.get("email", "").strip().lower()
     if bool(nip) == bool(email):
         return _error(400, "bad_request", "Give exactly one of nip or email.")
-    query = select(User).where(User.nip == nip) if nip else select(User).where(User.email == email)
-    user = db.session.scalar(query)
-    visible = _visible_body_ids()
-    if user is None or user.body_id is None or (visible is not None and user.body_id not in visible):
+    user = api_queries.account_by_identifier(db.session, nip=nip, email=email)
+    if user is None or not _caller().can_see_body(user.body_id):
         return _error(404, "not_found", "No account with that identifier.")
-    body = db.session.get(Body, user.body_id)
+    body = user.body
     data = account_json(user, body.code if body else None)
     data["active"] = user.may_sign_in  # a suspended tenant's accounts are inactive too
     data["tenant_status"] = body.tenant_status if body else None
@@ -100,9 +97,8 @@ def lookup() -> Any:
 
 @bp.get("/tenants/<code>/accounts")
 def tenant_accounts(code: str) -> Any:
-    body = db.session.scalar(select(Body).where(Body.code == code))
-    visible = _visible_body_ids()
-    if body is None or (visible is not None and body.id not in visible):
+    body = api_queries.body_by_code(db.session, code)
+    if body is None or not _caller().can_see_body(body.id):
         return _error(404, "not_found", "No tenant with that code.")
     try:
         limit = min(max(int(request.args.get("limit", 100)), 1), 1000)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -18,6 +17,7 @@ from sep_portal.accounts.models import User
 from sep_portal.auth.models import AuthToken, LoginThrottle, RecoveryCode, UserSession
 from sep_portal.core import audit, outbox, sweep
 from sep_portal.core.errors import DomainError
+from sep_portal.core.identity import ensure_good_password, normalize_email
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import SEKRETARIS
 from sep_portal.core.security import (
@@ -32,10 +32,6 @@ from sep_portal.core.security import (
 
 RECOVERY_CODE_COUNT = 10
 TOTP_STEP = 30
-COMMON_PASSWORDS = frozenset({
-    "password1234", "passwordpassword", "123456789012", "qwertyuiopas", "indonesia123", "indonesia2026",
-    "bismillah123", "administrator", "kominfo12345", "rahasia12345", "1234567890123",
-})
 
 
 class LockedOut(DomainError):
@@ -51,38 +47,6 @@ def generic_sign_in_error() -> DomainError:
     # One message for an unknown e-mail, a wrong password, a wrong code and an account that may
     # not sign in: nobody learns from it which accounts exist.
     return DomainError(None, _("The e-mail, password or code is not correct, or the account cannot sign in."))
-
-
-# -- input rules --------------------------------------------------------------------------
-
-def normalize_email(value: str) -> str:
-    try:
-        result = validate_email((value or "").strip(), check_deliverability=False)
-    except EmailNotValidError:
-        raise DomainError("email", _("Enter a valid e-mail address.")) from None
-    return result.normalized.lower()
-
-
-def password_problem(password: str, *, email: str | None = None, nip: str | None = None) -> str | None:
-    minimum = current_app.config["SEP_PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        return _("The password must have at least %(n)d characters.", n=minimum)
-    if len(password) > 128:
-        return _("The password may have at most 128 characters.")
-    lowered = password.lower()
-    if len(set(lowered)) < 4 or lowered in COMMON_PASSWORDS:
-        return _("This password is too easy to guess.")
-    if email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 4:
-        return _("The password must not contain your e-mail address.")
-    if nip and nip in password:
-        return _("The password must not contain your NIP.")
-    return None
-
-
-def _check_password(password: str, **kwargs: str | None) -> None:
-    problem = password_problem(password, **kwargs)
-    if problem:
-        raise DomainError("password", problem)
 
 
 # -- tokens ---------------------------------------------------------------------------------
@@ -150,7 +114,7 @@ def register_sekretaris(session: Session, *, name: str, email: str, nip: str, po
         raise DomainError("organisation", _("Enter the government body you are secretary of."))
     if not position:
         raise DomainError("position", _("Enter your position."))
-    _check_password(password, email=email, nip=nip)
+    ensure_good_password(password, email=email, nip=nip)
 
     existing = User.by_email(session, email)
     if existing is not None:
@@ -223,7 +187,7 @@ def activate_account(session: Session, token: str, password: str, now: datetime)
     enrolment follows at once (the caller starts it)."""
     user = peek_token(session, token, "activate", now)
     if user is not None:
-        _check_password(password, email=user.email, nip=user.nip)
+        ensure_good_password(password, email=user.email, nip=user.nip)
     user = consume_token(session, token, "activate", now)
     if user.status not in ("pending", "active"):
         raise DomainError(None, _("This account cannot be activated. Contact the helpdesk."))
@@ -517,7 +481,7 @@ def reset_password(session: Session, token: str, password: str, now: datetime) -
     """Set a new password from a reset link; ends every session of the account."""
     user = peek_token(session, token, "reset_password", now)
     if user is not None:
-        _check_password(password, email=user.email, nip=user.nip)
+        ensure_good_password(password, email=user.email, nip=user.nip)
     user = consume_token(session, token, "reset_password", now)
     _set_password(session, user, password, now)
     if user.status == "pending" and user.email_verified_at is None:
@@ -542,7 +506,7 @@ def change_password(session: Session, user: User, current: str, new: str, now: d
                     keep_session_id: int | None) -> None:
     if not verify_password(user.password_hash, current):
         raise DomainError("current_password", _("The current password is not correct."))
-    _check_password(new, email=user.email, nip=user.nip)
+    ensure_good_password(new, email=user.email, nip=user.nip)
     _set_password(session, user, new, now)
     ended = end_all_sessions(session, user, now, "password_changed", keep_id=keep_session_id)
     audit.record(session, user, "auth.password_changed", user, after={"other_sessions_ended": ended})

@@ -1,4 +1,11 @@
-"""Sign-in pages. Views translate HTTP into operations, commit once, then redirect."""
+"""Sign-in pages. Views translate HTTP into operations, commit once, then redirect.
+
+Registration, the password reset and the activation run through ``run_action``. The sign-in
+steps (password, code, enrolment) do not, on purpose: a refused password or code must still be
+counted towards the lockout, so their failures are committed, where ``run_action`` rolls back
+whatever a refused operation wrote; and a finished enrolment answers with the recovery codes,
+shown once, not with a redirect. An e-mailed link that cannot be used answers with the
+link-problem page (400), as every e-mailed link of the portal does."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,6 +33,7 @@ from sep_portal.auth.forms import (
 )
 from sep_portal.auth.models import UserSession
 from sep_portal.core import clock
+from sep_portal.core.actions import run_action
 from sep_portal.core.errors import DomainError
 from sep_portal.core.forms import ConfirmForm, apply_error
 from sep_portal.core.security import hash_token
@@ -245,28 +253,27 @@ def logout() -> Any:
     return redirect(url_for("auth.login"))
 
 
+def _register_page(form: RegisterForm, status: int) -> Any:
+    return render_template("auth/register.html", form=form), status
+
+
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def register() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        from flask_babel import get_locale
+    if request.method == "GET":
+        return _register_page(form, 200)
+    from flask_babel import get_locale
 
-        try:
-            ops.register_sekretaris(
-                db.session, name=form.name.data, email=form.email.data, nip=form.nip.data,
-                position=form.position.data, organisation=form.organisation.data, password=form.password.data,
-                locale=str(get_locale() or "id"), now=clock.now(),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            return redirect(url_for("auth.check_email"))
-    return render_template("auth/register.html", form=form)
+    # The same page whether or not the e-mail was already registered (the form reveals no accounts).
+    return run_action(
+        lambda: ops.register_sekretaris(
+            db.session, name=form.name.data, email=form.email.data, nip=form.nip.data,
+            position=form.position.data, organisation=form.organisation.data, password=form.password.data,
+            locale=str(get_locale() or "id"), now=clock.now()),
+        form=form, render=_register_page, redirect_to=url_for("auth.check_email"))
 
 
 @bp.route("/daftar/periksa-email")
@@ -316,6 +323,14 @@ def forgot_password() -> Any:
     return render_template("auth/forgot_password.html", form=form)
 
 
+def _sign_out_here() -> None:
+    """End the sign-in of this browser, if any, and start a fresh cookie session: after a new
+    password nothing of the old session may carry on. Done before ``run_action`` flashes its
+    message, which the fresh session then carries."""
+    logout_user()
+    session.clear()
+
+
 @bp.route("/kata-sandi/atur/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str) -> Any:
@@ -324,20 +339,24 @@ def reset_password(token: str) -> Any:
                                message=_("This link is not valid, has expired or has already been used. "
                                          "Request a new one."), forgot=True), 400
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            ops.reset_password(db.session, token, form.password.data, clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash(_("Your password has been changed and every session of your account has ended. Sign in."),
-                  "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form)
+
+    def page(form: NewPasswordForm, status: int) -> Any:
+        return render_template("auth/reset_password.html", form=form), status
+
+    if request.method == "GET":
+        return page(form, 200)
+
+    def reset() -> None:
+        ops.reset_password(db.session, token, form.password.data, clock.now())
+        _sign_out_here()
+
+    return run_action(reset, form=form, render=page, redirect_to=url_for("auth.login"),
+                      success=_("Your password has been changed and every session of your account has ended. "
+                                "Sign in."))
+
+
+def _must_enrol(user: User) -> bool:
+    return user.totp_required(current_app.config["SEP_TOTP_REQUIRED_FOR_ASN"]) and not user.totp_enabled
 
 
 @bp.route("/aktivasi/<token>", methods=["GET", "POST"])
@@ -351,22 +370,27 @@ def activate(token: str) -> Any:
                                message=_("This activation link is not valid, has expired or has already been used. "
                                          "Ask the helpdesk for a new one.")), 400
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = ops.activate_account(db.session, token, form.password.data, clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
+
+    def page(form: NewPasswordForm, status: int) -> Any:
+        return render_template("auth/activate.html", form=form, user=user), status
+
+    if request.method == "GET":
+        return page(form, 200)
+
+    def activate_account() -> User:
+        activated = ops.activate_account(db.session, token, form.password.data, clock.now())
+        if _must_enrol(activated):
             logout_user()
-            required = user.totp_required(current_app.config["SEP_TOTP_REQUIRED_FOR_ASN"])
-            if required and not user.totp_enabled:
-                _begin_pending(user, "enrol", None)
-                flash(_("Your password is set. Now set up two-step verification to finish the activation."),
-                      "success")
-                return redirect(url_for("auth.enrol"))
-            session.clear()
-            flash(_("Your account is active. Sign in."), "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/activate.html", form=form, user=user)
+            _begin_pending(activated, "enrol", None)  # a fresh cookie session, holding the pending sign-in
+        else:
+            _sign_out_here()
+        return activated
+
+    def activated_message(activated: User) -> str:
+        if _must_enrol(activated):
+            return _("Your password is set. Now set up two-step verification to finish the activation.")
+        return _("Your account is active. Sign in.")
+
+    return run_action(
+        activate_account, form=form, render=page, success=activated_message,
+        redirect_to=lambda activated: url_for("auth.enrol") if _must_enrol(activated) else url_for("auth.login"))

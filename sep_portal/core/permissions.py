@@ -6,6 +6,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from sep_portal.core.errors import NotPermitted
@@ -21,6 +22,19 @@ SUPERADMIN = "superadmin"
 ROLES: tuple[str, ...] = (SEKRETARIS, ADMIN_PENGELOLA, ASN, VERIFIKATOR, PEJABAT, HELPDESK, SUPERADMIN)
 DITJEN_ROLES = frozenset({VERIFIKATOR, PEJABAT, HELPDESK, SUPERADMIN})
 TENANT_ROLES = frozenset({SEKRETARIS, ADMIN_PENGELOLA, ASN})
+
+# What a person reads for each role (pages, e-mails): never the code itself.
+ROLE_LABELS = {
+    SEKRETARIS: _l("Sekretaris of a government body"), ADMIN_PENGELOLA: _l("Admin Pengelola"),
+    ASN: _l("Civil servant (ASN)"), VERIFIKATOR: _l("Verifier"), PEJABAT: _l("Deciding official"),
+    HELPDESK: _l("Helpdesk"), SUPERADMIN: _l("Platform operator"),
+}
+
+
+def role_label(role: str | None) -> str:
+    """The words for a role code (template filter ``role_label``); an unknown code is shown as is
+    rather than failing the page."""
+    return str(ROLE_LABELS.get(role or "", role or ""))
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -15,13 +15,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from sep_portal.core import clock, storage
+from sep_portal.core.exports import csv_lines, safe_cell, xlsx_file
 from sep_portal.core.formatting import current_language
 from sep_portal.core.permissions import DITJEN_ROLES, require_role
 from sep_portal.extensions import db
 from sep_portal.helpdesk import charts, reports
 from sep_portal.helpdesk.labels import survey_grade_label, ticket_priority_label
 from sep_portal.helpdesk.models import OPEN_STATUSES, SURVEY_ELEMENTS
-from sep_portal.tenants.importer import csv_lines, safe_cell, xlsx_file
 
 bp = Blueprint("helpdesk_dashboard", __name__)
 

@@ -10,7 +10,6 @@ are picked up again by the sweep/worker if a server stopped in the middle.
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import threading
 from array import array
@@ -38,6 +37,7 @@ from sep_portal.api import webhooks
 from sep_portal.auth.models import AuthToken
 from sep_portal.core import audit, clock, outbox, storage, sweep
 from sep_portal.core.db import bulk_insert, reserve_ids
+from sep_portal.core.exports import safe_cell
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import ASN
 from sep_portal.core.security import new_token
@@ -499,15 +499,6 @@ def run_queued_imports(now: datetime) -> int:
 
 # -- export and the template ----------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula (CSV/formula injection):
-    a name such as ``=HYPERLINK(...)`` is written as ``'=HYPERLINK(...)``."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 EXPORT_COLUMNS = ("nip", "nama", "email", "unit_kerja", "jabatan", "status", "peran", "dibuat", "terakhir_masuk")
 
 
@@ -531,31 +522,6 @@ def export_rows(session: Session, body_id: int) -> Iterator[list[str]]:
                 format_datetime(u.created_at), format_datetime(u.last_login_at) if u.last_login_at else "")]
         last = (users[-1].name, users[-1].id)
         session.expunge_all()
-
-
-def csv_lines(rows: Iterator[list[str]], header: tuple[str, ...]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    yield "\ufeff" + buffer.getvalue()  # a BOM, so Excel opens UTF-8 correctly
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        yield buffer.getvalue()
-
-
-def xlsx_file(rows: Iterator[list[str]], header: tuple[str, ...], path: Path) -> Path:
-    """Write an XLSX in streaming mode (openpyxl write-only): NIPs stay text."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Akun")
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 TEMPLATE_EXAMPLE = ("199001012015031001", "Andi Pratama", "andi.pratama@contoh.go.id", "Bagian Umum",

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
-from sep_portal.core.db import Base, TimestampMixin
+from sep_portal.core.db import Base, TenantScoped, TimestampMixin
+from sep_portal.core.permissions import SEKRETARIS
 
 BODY_KINDS = ("kementerian", "lembaga", "provinsi", "kabupaten", "kota", "lainnya")
 TENANT_STATUSES = ("none", "active", "suspended")
@@ -68,7 +70,7 @@ class AdminAssignment(Base):
 TEMBUSAN_KINDS = ("warning_letter", "warning_reply", "other")
 
 
-class TembusanCopy(Base):
+class TembusanCopy(TenantScoped, Base):
     """A copy (tembusan) of a letter or reply for the Sekretaris BP of a body: warning letters
     to the body's users and their replies (DESIGN §4) land here and by e-mail."""
 
@@ -90,12 +92,17 @@ class TembusanCopy(Base):
     read_at: Mapped[datetime | None]
     read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    def can_read(self, user: Any) -> bool:
+        """The copies of a body are for its Sekretaris BP (who also marks them read)."""
+        return user.has_role(SEKRETARIS) and user.body_id is not None and user.body_id == self.body_id
+
 
 IMPORT_STATUSES = ("queued_check", "checking", "checked", "invalid", "queued_import", "importing", "imported",
                    "failed")
+RUNNING_IMPORT_STATUSES = ("queued_check", "checking", "queued_import", "importing")
 
 
-class AccountImport(Base):
+class AccountImport(TenantScoped, Base):
     """A bulk import of ASN accounts from CSV/XLSX: checked first (dry run), then imported
     all-or-nothing. Worked on in the background; the page shows its progress."""
 
@@ -124,7 +131,7 @@ class AccountImport(Base):
 
     @property
     def running(self) -> bool:
-        return self.status in ("queued_check", "checking", "queued_import", "importing")
+        return self.status in RUNNING_IMPORT_STATUSES
 
 
 class AccountImportProblem(Base):

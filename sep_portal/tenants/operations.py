@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,12 @@ from sep_portal.accounts.models import User
 from sep_portal.api import webhooks
 from sep_portal.auth import operations as auth_ops
 from sep_portal.auth.models import RecoveryCode
-from sep_portal.core import audit, outbox
+from sep_portal.core import audit, outbox, storage
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.identity import normalize_email
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SUPERADMIN
-from sep_portal.tenants.models import AdminAssignment, Body
+from sep_portal.tenants.models import AccountImport, AdminAssignment, Body, TembusanCopy
 
 
 def admin_tenant(session: Session, user: User) -> Body:
@@ -81,7 +82,7 @@ def create_account(session: Session, actor: User, body: Body, *, name: str, nip:
     taken = User.nip_taken_message(session, nip)
     if taken:
         raise DomainError("nip", taken)
-    email = auth_ops.normalize_email(email)
+    email = normalize_email(email)
     if User.by_email(session, email) is not None:
         raise DomainError("email", _("This e-mail address already has an account on the portal."))
     user = User(name=name_clean, nip=nip, email=email, unit=_clean(unit, 200), position=_clean(position, 200),
@@ -111,7 +112,7 @@ def update_account(session: Session, actor: User, body: Body, account: User, *, 
     name_clean = _clean(name, 200)
     if not name_clean:
         raise DomainError("name", _("Enter the full name."))
-    email = auth_ops.normalize_email(email)
+    email = normalize_email(email)
     if email != account.email:
         if User.by_email(session, email) is not None:
             raise DomainError("email", _("This e-mail address already has an account on the portal."))
@@ -228,3 +229,65 @@ def reactivate_tenant(session: Session, actor: User, body: Body, *, reason: str,
     session.flush()
     audit.record(session, actor, "tenant.reactivated", body, before={"tenant_status": "suspended"},
                  after={"tenant_status": "active", "reason": reason[:2000]})
+
+
+# -- the Admin Pengelola: exports and imports -----------------------------------------------------
+
+def record_export(session: Session, actor: User, body: Body, *, fmt: str) -> None:
+    """Who took a copy of the body's account list, and in which format (the list holds personal data)."""
+    audit.record(session, actor, "accounts.exported", body, after={"format": fmt})
+
+
+def upload_import(session: Session, actor: User, body: Body, upload: Any, *, max_bytes: int,
+                  now: datetime) -> AccountImport:
+    """Store an uploaded CSV/XLSX and queue its check (the dry run). One import per body at a
+    time: a second one would race the first for the same NIPs. The caller starts the job once
+    the transaction is committed (``importer.start``); the sweep would pick it up anyway."""
+    from sep_portal.tenants import queries
+
+    if queries.running_import(session, body.id) is not None:
+        raise DomainError("file", _("Another import of your body is still running; wait until it ends."))
+    try:
+        stored = storage.save_spreadsheet(session, upload, purpose="import:source", created_by=actor,
+                                          max_bytes=max_bytes)
+    except DomainError as exc:
+        raise DomainError("file", exc.message) from None
+    job = AccountImport(body_id=body.id, created_by_id=actor.id, file_id=stored.id, status="queued_check",
+                        created_at=now)
+    session.add(job)
+    session.flush()
+    audit.record(session, actor, "accounts.import_uploaded", job,
+                 after={"file": stored.original_name, "sha256": stored.sha256})
+    return job
+
+
+def start_import(session: Session, actor: User, job: AccountImport) -> AccountImport:
+    """Queue the import of a checked file. Claimed by a conditional UPDATE: of two clicks at once,
+    one queues it; a file with problems, or one already imported, is refused."""
+    claimed = session.execute(
+        update(AccountImport).where(AccountImport.id == job.id, AccountImport.status == "checked")
+        .values(status="queued_import", processed_rows=0), execution_options={"synchronize_session": False}
+    ).rowcount
+    if not claimed:
+        raise ConflictError(_("This import cannot be started: check the file first, and only a file without "
+                              "problems is imported."))
+    audit.record(session, actor, "accounts.import_started", job)
+    return job
+
+
+# -- the Sekretaris: tembusan ------------------------------------------------------------------
+
+def mark_tembusan_read(session: Session, actor: User, copy: TembusanCopy, *, now: datetime) -> bool:
+    """Note that the Sekretaris has read a copy: the first reading counts (its time and reader are
+    kept), later ones change nothing. Called by the POST that opens a copy from the inbox or the
+    copy page's "mark as read" button, never by showing the page: a GET does not write (a link
+    opened by a mail scanner or a prefetch must not mark a letter read that nobody read).
+    True if this call marked it."""
+    if not copy.can_read(actor):
+        raise NotPermitted("tembusan of another body")
+    marked = session.execute(
+        update(TembusanCopy).where(TembusanCopy.id == copy.id, TembusanCopy.read_at.is_(None))
+        .values(read_at=now, read_by_id=actor.id), execution_options={"synchronize_session": False}
+    ).rowcount == 1
+    session.refresh(copy)
+    return marked

@@ -1,36 +1,29 @@
-"""Read-side queries for tenants: account lists by keyset, counts, the Ditjen tenant list."""
+"""Read side of tenants: the lists and lookups of the Admin Pengelola's, the Sekretaris' and
+Ditjen's pages. Constant query count per page; relations a page does not show are guarded by
+``raiseload``. Tenancy is in the query: every list here takes the body it belongs to."""
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, raiseload
 
 from sep_portal.accounts.models import ACCOUNT_STATUSES, User
-from sep_portal.tenants.models import AdminAssignment, Body
+from sep_portal.core.pagination import KeysetPage, Page, keyset_page, offset_page
+from sep_portal.tenants.models import (
+    RUNNING_IMPORT_STATUSES,
+    AccountImport,
+    AccountImportProblem,
+    AdminAssignment,
+    Body,
+    TembusanCopy,
+)
 
+# -- accounts ------------------------------------------------------------------------------------
 
-def encode_cursor(name: str, user_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([name, user_id]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[str, int] | None:
-    if not cursor or len(cursor) > 600:
-        return None
-    try:
-        name, user_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return str(name), int(user_id)
-    except (ValueError, TypeError, RecursionError):
-        return None
-
-
-@dataclass
-class AccountPage:
-    rows: list[User]
-    next_cursor: str | None
+ACCOUNT_KEY = (User.name, User.id)  # served by ix_users_body_name
+ACCOUNT_KEY_TYPES = (str, int)
 
 
 def search_condition(q: str) -> Any:
@@ -49,21 +42,17 @@ def search_condition(q: str) -> Any:
 
 
 def tenant_accounts(session: Session, body_id: int, *, q: str = "", status: str = "", cursor: str | None = None,
-                    limit: int = 50) -> AccountPage:
+                    limit: int = 50) -> KeysetPage[User]:
     """One page of a tenant's accounts ordered by (name, id), after ``cursor``. Keyset
-    pagination: the hundredth page costs what the first does (index ix_users_body_name)."""
+    pagination: the hundredth page costs what the first does (index ix_users_body_name). The
+    page and the API share it, and with it the form of the cursor."""
     query = select(User).where(User.body_id == body_id)
     condition = search_condition(q)
     if condition is not None:
         query = query.where(condition)
     if status in ACCOUNT_STATUSES:
         query = query.where(User.status == status)
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(tuple_(User.name, User.id) > tuple_(*after))
-    rows = list(session.scalars(query.order_by(User.name, User.id).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].name, rows[limit - 1].id) if len(rows) > limit else None
-    return AccountPage(rows[:limit], next_cursor)
+    return keyset_page(session, query, ACCOUNT_KEY, cursor=cursor, limit=limit, types=ACCOUNT_KEY_TYPES)
 
 
 def status_counts(session: Session, body_id: int) -> dict[str, int]:
@@ -72,9 +61,78 @@ def status_counts(session: Session, body_id: int) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in ACCOUNT_STATUSES}
 
 
+def account_count(session: Session, body_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(User.body_id == body_id)) or 0
+
+
 def current_admin(session: Session, body_id: int) -> User | None:
     assignment = AdminAssignment.open_for_body(session, body_id)
     return session.get(User, assignment.user_id) if assignment else None
+
+
+# -- imports -------------------------------------------------------------------------------------
+
+def running_import(session: Session, body_id: int) -> int | None:
+    """The id of the body's import that is still queued or running, if any: one at a time."""
+    return session.scalar(select(AccountImport.id).where(AccountImport.body_id == body_id,
+                                                         AccountImport.status.in_(RUNNING_IMPORT_STATUSES)))
+
+
+def imports_of(session: Session, body_id: int, *, limit: int = 20) -> list[AccountImport]:
+    """The body's latest imports, newest first."""
+    return list(session.scalars(select(AccountImport).where(AccountImport.body_id == body_id)
+                                .order_by(AccountImport.id.desc()).limit(limit)))
+
+
+def import_problems(session: Session, job: AccountImport, *, limit: int = 500) -> list[AccountImportProblem]:
+    """The first problems of an import (already scoped to its body), by row."""
+    return list(session.scalars(select(AccountImportProblem).where(AccountImportProblem.import_id == job.id)
+                                .order_by(AccountImportProblem.row_number, AccountImportProblem.id).limit(limit)))
+
+
+# -- the Sekretaris' body --------------------------------------------------------------------------
+
+def tembusan_inbox(session: Session, body_id: int, *, limit: int = 50) -> list[TembusanCopy]:
+    """The body's latest copies, newest first."""
+    return list(session.scalars(select(TembusanCopy).where(TembusanCopy.body_id == body_id)
+                                .order_by(TembusanCopy.id.desc()).limit(limit)))
+
+
+def warning_of_copy(session: Session, copy: TembusanCopy) -> Any:
+    """The warning letter a copy of a warning (or of its reply) is about, within the copy's body."""
+    from sep_portal.abuse.models import WarningLetter
+
+    if copy.letter_id is None or copy.kind not in ("warning_letter", "warning_reply"):
+        return None
+    return session.scalar(select(WarningLetter).where(WarningLetter.letter_id == copy.letter_id,
+                                                      WarningLetter.body_id == copy.body_id))
+
+
+def letters_of_body(session: Session, body_id: int) -> list[tuple[Any, int]]:
+    """The decision letters of the body's applications with the application's id, newest first."""
+    from sep_portal.applications.models import Application
+    from sep_portal.core.letters import Letter
+
+    return [(letter, application_id) for letter, application_id in session.execute(
+        select(Letter, Application.id).join(Application, Application.letter_id == Letter.id)
+        .where(Application.body_id == body_id).order_by(Letter.id.desc()))]
+
+
+def open_replacement(session: Session, body_id: int) -> int | None:
+    """The id of the body's replacement request (penggantian) still in progress, if any."""
+    from sep_portal.applications.models import OPEN_STATUSES, Application
+
+    return session.scalar(select(Application.id).where(
+        Application.body_id == body_id, Application.kind == "penggantian",
+        Application.status.in_(("draft", *OPEN_STATUSES))))
+
+
+# -- Ditjen ----------------------------------------------------------------------------------------
+
+@dataclass
+class TenantFilter:
+    q: str = ""
+    status: str = "tenants"  # "tenants" (active or suspended), a tenant status, or anything else for all
 
 
 @dataclass
@@ -84,25 +142,55 @@ class TenantRow:
     accounts: int
 
 
-def tenant_list(session: Session, *, q: str = "", status: str = "", page: int = 1,
-                per_page: int = 50) -> tuple[list[TenantRow], int]:
-    """Bodies for Ditjen with their admin and number of accounts: three queries per page."""
+def tenant_list(session: Session, flt: TenantFilter, *, page: int, per_page: int) -> Page[TenantRow]:
+    """Bodies for Ditjen with their admin and number of accounts: four queries per page, whatever
+    its size (the count, the bodies, their accounts, their admins)."""
     query = select(Body)
-    if q.strip():
-        pattern = q.strip().lower()
+    if flt.q.strip():
+        pattern = flt.q.strip().lower()
         query = query.where(or_(func.lower(Body.name).contains(pattern, autoescape=True),
                                 func.lower(Body.code).startswith(pattern, autoescape=True)))
-    if status in ("none", "active", "suspended"):
-        query = query.where(Body.tenant_status == status)
-    elif status == "tenants":
+    if flt.status in ("none", "active", "suspended"):
+        query = query.where(Body.tenant_status == flt.status)
+    elif flt.status == "tenants":
         query = query.where(Body.tenant_status != "none")
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    bodies = list(session.scalars(query.order_by(Body.tenant_status.desc(), Body.name, Body.id)
-                                  .limit(per_page).offset((page - 1) * per_page)))
+    bodies = offset_page(session, query.order_by(Body.tenant_status.desc(), Body.name, Body.id), page=page,
+                         per_page=per_page)
     ids = [b.id for b in bodies]
     counts = dict(session.execute(select(User.body_id, func.count()).where(User.body_id.in_(ids))
                                   .group_by(User.body_id)).all()) if ids else {}
-    admins = {a.body_id: a for a in session.execute(
+    admins = {row.body_id: row.User for row in session.execute(
         select(AdminAssignment.body_id, User).join(User, User.id == AdminAssignment.user_id)
-        .where(AdminAssignment.body_id.in_(ids), AdminAssignment.ended_at.is_(None))).all()} if ids else {}
-    return [TenantRow(b, admins[b.id].User if b.id in admins else None, counts.get(b.id, 0)) for b in bodies], total
+        .where(AdminAssignment.body_id.in_(ids), AdminAssignment.ended_at.is_(None)))} if ids else {}
+    rows = [TenantRow(b, admins.get(b.id), counts.get(b.id, 0)) for b in bodies]
+    return Page(rows, bodies.total, bodies.page, bodies.per_page)
+
+
+def body_applications(session: Session, body_id: int) -> list[Any]:
+    """The body's applications, newest first (their reference, status and decision date)."""
+    from sep_portal.applications.models import Application
+
+    return list(session.scalars(select(Application).where(Application.body_id == body_id)
+                                .options(raiseload(Application.documents), raiseload(Application.events))
+                                .order_by(Application.id.desc())))
+
+
+@dataclass
+class HistoryRow:
+    """An audit entry about the body, with the person who acted (None for the system, or someone
+    whose account is gone)."""
+
+    entry: Any
+    actor: User | None
+
+
+def body_history(session: Session, body_id: int, *, limit: int = 50) -> list[HistoryRow]:
+    """The body's latest audit entries with their actors: two queries."""
+    from sep_portal.core.audit import AuditEntry
+
+    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.target_type == Body.__tablename__,
+                                                            AuditEntry.target_id == str(body_id))
+                                   .order_by(AuditEntry.seq.desc()).limit(limit)))
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return [HistoryRow(e, actors.get(e.actor_id) if e.actor_id is not None else None) for e in entries]

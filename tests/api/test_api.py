@@ -215,3 +215,33 @@ def test_webhooks_refuse_private_addresses_and_redirects(app, ctx, factories, mo
         message = ctx.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook")).one()
         ctx.refresh(message)
         assert message.last_error == "WebhookRefused: HTTP 302"
+
+
+def test_authenticate_finds_only_an_active_token_and_notes_its_use_once_a_minute(app, ctx, factories):
+    from sep_portal.api.models import ServiceAccount
+
+    operator = factories.user(roles=("superadmin",))
+    body, _admin = factories.tenant()
+    account, token = api_ops.create_service_account(ctx, ctx.get(User, operator.id), name="HR", scope="tenant",
+                                                    body_id=body.id, now=clock.now())
+    for refused in ("", "sep_nope_nope", token + "x"):
+        assert api_ops.authenticate(ctx, refused, now=clock.now()) is None
+    first = clock.now()
+    assert api_ops.authenticate(ctx, token, now=first) is account and account.last_used_at == first
+    assert api_ops.authenticate(ctx, token, now=first + timedelta(seconds=30)).last_used_at == first
+    later = first + timedelta(seconds=61)
+    assert api_ops.authenticate(ctx, token, now=later).last_used_at == later
+    api_ops.revoke_service_account(ctx, ctx.get(User, operator.id), account, now=clock.now())
+    assert api_ops.authenticate(ctx, token, now=clock.now()) is None
+    assert account.can_see_body(body.id) and not account.can_see_body(body.id + 1)
+    assert not account.can_see_body(None)
+    reader = ServiceAccount(scope="read")
+    assert reader.can_see_body(body.id + 1) and not reader.can_see_body(None)
+
+
+def test_the_api_views_do_not_query():
+    import inspect
+
+    from sep_portal.api import views
+
+    assert "select(" not in inspect.getsource(views)

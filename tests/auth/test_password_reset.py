@@ -26,6 +26,7 @@ def test_reset_link_sets_password_once_and_ends_other_sessions(client, factories
     assert client.get(path).status_code == 200
     response = client.post(path, data={"password": NEW, "password_confirm": NEW})
     assert response.status_code == 302 and response.headers["Location"].endswith("/masuk")
+    assert "Kata sandi Anda telah diubah" in client.get("/masuk").get_data(as_text=True)  # kept by the new session
 
     assert signed_in.get("/dasbor").status_code == 302  # the other session has ended
     assert client.post("/masuk", data={"email": user.email, "password": PASSWORD}).status_code == 200
@@ -69,7 +70,8 @@ def test_weak_new_password_is_refused_and_link_still_works(client, factories, se
     user = factories.user(roles=("asn",))
     client.post("/kata-sandi/lupa", data={"email": user.email})
     path = _reset_path(session, user.email)
-    assert client.post(path, data={"password": "pendek", "password_confirm": "pendek"}).status_code == 200
+    refused = client.post(path, data={"password": "pendek", "password_confirm": "pendek"})
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.get_data(as_text=True)
     assert client.post(path, data={"password": NEW, "password_confirm": NEW}).status_code == 302
 
 

@@ -84,7 +84,7 @@ def test_duplicate_email_reveals_nothing_and_warns_the_owner(client, session, fa
 def test_invalid_nip_and_weak_password_get_clear_errors_and_nothing_is_saved(client, session):
     data = dict(FORM, nip="197202301998031001", password="pendek", password_confirm="pendek")
     response = client.post("/daftar", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422  # the form again, with its errors
     html = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in html
     assert session.scalar(select(func.count()).select_from(User)) == 0
@@ -94,13 +94,13 @@ def test_invalid_nip_and_weak_password_get_clear_errors_and_nothing_is_saved(cli
 def test_duplicate_nip_is_refused(client, session, factories):
     factories.user(nip=FORM["nip"])
     response = client.post("/daftar", data=FORM)
-    assert response.status_code == 200
+    assert response.status_code == 422  # the form again, with its errors
     assert session.scalar(select(func.count()).select_from(User).where(User.email == "budi.santoso@ujikab.go.id")) == 0
 
 
 def test_password_mismatch(client, session):
     response = client.post("/daftar", data=dict(FORM, password_confirm=PASSWORD))
-    assert response.status_code == 200
+    assert response.status_code == 422  # the form again, with its errors
     assert session.scalar(select(func.count()).select_from(User)) == 0
 
 

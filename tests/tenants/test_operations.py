@@ -198,3 +198,61 @@ def test_the_outgoing_admin_cannot_hijack_or_block_the_successor(ctx, factories,
     assert "tidak dimiliki oleh akun yang sama" in exc.value.message or "NIP" in exc.value.message
     result = app_ops.approve_application(ctx, application.id, pejabat, reason="", now=clock.now())
     assert result.admin_user_id == successor.id
+
+
+def test_a_tembusan_copy_is_marked_read_once_and_only_by_its_bodys_sekretaris(ctx, factories, tenant):
+    from sep_portal.tenants.models import TembusanCopy
+
+    body, admin = tenant
+    other, _ = factories.tenant()
+    sekretaris = ctx.get(User, factories.user(roles=("sekretaris",), body=body).id)
+    stranger = ctx.get(User, factories.user(roles=("sekretaris",), body=ctx.get(Body, other.id)).id)
+    copy = TembusanCopy(body_id=body.id, kind="other", subject="Tembusan")
+    ctx.add(copy)
+    ctx.flush()
+    for outsider in (stranger, admin):
+        with pytest.raises(NotPermitted):
+            ops.mark_tembusan_read(ctx, outsider, copy, now=clock.now())
+    assert copy.read_at is None
+    first = clock.now()
+    assert ops.mark_tembusan_read(ctx, sekretaris, copy, now=first) is True
+    assert copy.read_at == first and copy.read_by_id == sekretaris.id
+    assert ops.mark_tembusan_read(ctx, sekretaris, copy, now=first + timedelta(hours=1)) is False
+    assert copy.read_at == first
+
+
+def test_an_import_is_started_once_and_only_from_checked(ctx, factories, tenant):
+    from sep_portal.core.storage import StoredFile
+    from sep_portal.tenants.models import AccountImport
+
+    body, admin = tenant
+    stored = StoredFile(stored_name="z" * 40, original_name="a.csv", kind="csv", content_type="text/csv", size=1,
+                        sha256="0" * 64, purpose="import:source")
+    ctx.add(stored)
+    ctx.flush()
+    job = AccountImport(body_id=body.id, created_by_id=admin.id, file_id=stored.id, status="invalid")
+    ctx.add(job)
+    ctx.flush()
+    with pytest.raises(ConflictError):
+        ops.start_import(ctx, admin, job)
+    job.status = "checked"
+    ctx.flush()
+    ops.start_import(ctx, admin, job)
+    ctx.refresh(job)
+    assert job.status == "queued_import"
+    with pytest.raises(ConflictError):
+        ops.start_import(ctx, admin, job)  # the second click
+    assert ctx.scalar(select(func.count()).select_from(AuditEntry)
+                      .where(AuditEntry.action == "accounts.import_started")) == 1
+    with pytest.raises(DomainError) as refused:
+        ops.upload_import(ctx, admin, body, None, max_bytes=1000, now=clock.now())
+    assert refused.value.field == "file"  # another import of the body is queued
+
+
+def test_tenant_owned_rows_are_looked_up_per_tenant():
+    from sep_portal.abuse.models import ReactivationRequest, WarningLetter
+    from sep_portal.core.db import TenantScoped
+    from sep_portal.tenants.models import AccountImport, TembusanCopy
+
+    for model in (AccountImport, TembusanCopy, WarningLetter, ReactivationRequest, User):
+        assert issubclass(model, TenantScoped), model

@@ -139,12 +139,29 @@ def test_sekretaris_sees_its_body_and_its_tembusan_only(client, factories, sessi
     page = client.get("/badan").get_data(as_text=True)
     assert admin.name in page and "Surat Peringatan SP-001" in page and "Balasan dari orang lain" not in page
     assert "1 belum dibaca" in page
-    assert client.get(f"/badan/tembusan/{mine.id}").status_code == 200
+    # The inbox opens an unread copy through a POST, which marks it read.
+    assert f'action="/badan/tembusan/{mine.id}/dibaca"' in page
+    # Showing the copy (a link opened by a mail scanner, a prefetch) marks nothing.
+    shown = client.get(f"/badan/tembusan/{mine.id}")
+    assert shown.status_code == 200 and "Tandai sudah dibaca" in shown.get_data(as_text=True)
     session.refresh(mine)
-    assert mine.read_at is not None and mine.read_by_id == sekretaris.id
+    assert mine.read_at is None
+    opened = client.post(f"/badan/tembusan/{mine.id}/dibaca")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/badan/tembusan/{mine.id}")
+    session.refresh(mine)
+    first_read = mine.read_at
+    assert first_read is not None and mine.read_by_id == sekretaris.id
+    assert "Tandai sudah dibaca" not in client.get(f"/badan/tembusan/{mine.id}").get_data(as_text=True)
     assert "belum dibaca" not in client.get("/badan").get_data(as_text=True)
+    clock.advance(timedelta(minutes=5))
+    assert client.post(f"/badan/tembusan/{mine.id}/dibaca").status_code == 302
+    session.refresh(mine)
+    assert mine.read_at == first_read  # the first reading counts
     assert client.get(f"/badan/tembusan/{theirs.id}").status_code == 404
     assert client.get(f"/badan/tembusan/{theirs.id}/berkas").status_code == 404
+    assert client.post(f"/badan/tembusan/{theirs.id}/dibaca").status_code == 404
+    session.refresh(theirs)
+    assert theirs.read_at is None
 
 
 def test_sekretaris_requests_a_replacement_from_its_body_page(client, factories, session):
@@ -201,3 +218,76 @@ def test_asn_profile_and_sign_out_everywhere(client, factories, session, app):
 def test_body_page_needs_a_body(client, factories):
     sign_in(client, factories.user(roles=("sekretaris",)))
     assert client.get("/badan").status_code == 404
+
+
+def test_ditjen_tenant_list_page_two_keeps_the_filters_and_queries_stay_constant(client, factories, app, monkeypatch,
+                                                                                assert_constant_queries):
+    for i in range(5):
+        body, _admin = factories.tenant(name=f"Pemerintah Kota Halaman {i}")
+        factories.user(body=body)
+    factories.tenant(name="Pemerintah Kabupaten Lain")
+    sign_in(client, factories.user(roles=("verifikator",)))
+    monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", 2)
+    first = client.get("/ditjen/badan?q=halaman&status=active").get_data(as_text=True)
+    assert "5 badan" in first and "Halaman 1 dari 3" in first
+    assert 'href="/ditjen/badan?q=halaman&amp;status=active&amp;page=2"' in first
+    second = client.get("/ditjen/badan?q=halaman&status=active&page=2").get_data(as_text=True)
+    assert "Pemerintah Kota Halaman 2" in second and "Pemerintah Kabupaten Lain" not in second
+    assert 'value="halaman"' in second
+    assert_constant_queries("/ditjen/badan?status=all")
+
+
+def test_account_list_next_page_keeps_search_and_status(client, factories, app, monkeypatch):
+    body, admin = factories.tenant()
+    for i in range(4):
+        factories.user(body=body, name=f"Pegawai Keuangan {i}", unit="Keuangan")
+    sign_in(client, admin)
+    monkeypatch.setitem(app.config, "SEP_PAGE_SIZE", 2)
+    import re
+
+    first = client.get("/pengelola/akun?q=keuangan&status=active").get_data(as_text=True)
+    link = re.search(r'href="(/pengelola/akun\?[^"]*setelah=[^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "q=keuangan" in link and "status=active" in link
+    second = client.get(link).get_data(as_text=True)
+    assert "Pegawai Keuangan 2" in second and "Pegawai Keuangan 0" not in second
+    assert "Halaman pertama" in second or "First page" in second
+
+
+def test_a_suspension_without_a_reason_shows_the_form_again(client, factories, session):
+    body, _admin = factories.tenant()
+    sign_in(client, factories.user(roles=("pejabat",)))
+    response = client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": ""})
+    assert response.status_code == 422 and 'aria-invalid="true"' in response.get_data(as_text=True)
+    session.refresh(body)
+    assert body.tenant_status == "active"
+    again = client.post(f"/ditjen/badan/{body.id}/pulihkan", data={"reason": "Tidak ditangguhkan"})
+    assert again.status_code == 409  # only a suspended tenant is reactivated: the page again, with the message
+    assert "Hanya tenant yang ditangguhkan" in again.get_data(as_text=True)
+
+
+def test_an_import_that_is_not_checked_is_not_started(client, session, factories):
+    from sep_portal.core.storage import StoredFile
+
+    body, admin = factories.tenant()
+    stored = StoredFile(stored_name="w" * 40, original_name="a.csv", kind="csv", content_type="text/csv", size=1,
+                        sha256="0" * 64, purpose="import:source")
+    session.add(stored)
+    session.flush()
+    job = AccountImport(body_id=body.id, created_by_id=admin.id, file_id=stored.id, status="invalid")
+    session.add(job)
+    session.commit()
+    sign_in(client, admin)
+    response = client.post(f"/pengelola/impor/{job.id}/jalankan", follow_redirects=True)
+    assert response.status_code == 200 and "tidak dapat dimulai" in response.get_data(as_text=True)
+    session.refresh(job)
+    assert job.status == "invalid"
+
+
+@pytest.mark.parametrize("feature", ["tenants", "api"])
+def test_the_views_do_not_query_or_filter_by_tenant_by_hand(feature):
+    from pathlib import Path
+
+    import sep_portal
+
+    source = (Path(sep_portal.__file__).parent / feature / "views.py").read_text()
+    assert source.count("select(") == 0 and "body_id ==" not in source

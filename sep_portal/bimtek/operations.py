@@ -30,6 +30,7 @@ from sep_portal.bimtek.models import (
     BimtekSession,
     can_manage,
 )
+from sep_portal.bimtek.queries import registration_of
 from sep_portal.bimtek.states import NOT_REGISTERED, registration_machine, session_machine
 from sep_portal.core import audit, letters, storage, sweep
 from sep_portal.core.db import lock_row, stamp_once
@@ -196,21 +197,6 @@ def _registrations(session: Session, session_id: int, statuses: Iterable[str]) -
         .order_by(BimtekRegistration.position, BimtekRegistration.id)))
 
 
-def seats_taken(session: Session, session_ids: list[int]) -> dict[int, int]:
-    """Registered people per session, in one query (for lists)."""
-    if not session_ids:
-        return {}
-    return dict(session.execute(select(BimtekRegistration.session_id, func.count())
-                                .where(BimtekRegistration.session_id.in_(session_ids),
-                                       BimtekRegistration.status == "registered")
-                                .group_by(BimtekRegistration.session_id)).all())
-
-
-def registration_of(session: Session, session_id: int, user_id: int) -> BimtekRegistration | None:
-    return session.scalar(select(BimtekRegistration).where(BimtekRegistration.session_id == session_id,
-                                                           BimtekRegistration.user_id == user_id))
-
-
 def register(session: Session, session_id: int, user: User, *, now: datetime) -> BimtekRegistration:
     """Take a seat, or the next place on the waiting list when the session is full. The session
     row is locked first, so of two people asking for the last seat one gets it and the other
@@ -351,13 +337,6 @@ def issue_certificate(session: Session, registration_id: int, actor: User, *, no
     audit.record(session, actor, "bimtek.certificate_issued", registration,
                  after={"file": stored.id, "sha256": stored.sha256, "session": bimtek.id})
     return stored
-
-
-def by_certificate_code(session: Session, code: str) -> BimtekRegistration | None:
-    if not code or len(code) > 32:
-        return None
-    return session.scalar(select(BimtekRegistration).where(BimtekRegistration.certificate_code == code,
-                                                           BimtekRegistration.status == "attended"))
 
 
 # -- the sweep -----------------------------------------------------------------------------------------

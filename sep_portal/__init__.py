@@ -135,12 +135,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from sep_portal.core.formatting import format_date, format_datetime, format_day, format_working_time
-    from sep_portal.core.permissions import ROLES
+    from sep_portal.core.permissions import ROLES, role_label
 
     app.jinja_env.filters["dt"] = format_datetime
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["worktime"] = format_working_time
+    app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals["ALL_ROLES"] = ROLES
     from sep_portal.core import clock
 

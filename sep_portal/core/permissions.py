@@ -6,6 +6,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from sep_portal.core.errors import NotPermitted
@@ -21,6 +22,18 @@ SUPERADMIN = "superadmin"
 ROLES: tuple[str, ...] = (SEKRETARIS, ADMIN_PENGELOLA, ASN, VERIFIKATOR, PEJABAT, HELPDESK, SUPERADMIN)
 DITJEN_ROLES = frozenset({VERIFIKATOR, PEJABAT, HELPDESK, SUPERADMIN})
 TENANT_ROLES = frozenset({SEKRETARIS, ADMIN_PENGELOLA, ASN})
+
+# What a person reads for each role: pages show these, never the code (template filter ``role_label``).
+ROLE_LABELS = {
+    SEKRETARIS: _l("Sekretaris of a government body"), ADMIN_PENGELOLA: _l("Admin Pengelola"),
+    ASN: _l("Civil servant (ASN)"), VERIFIKATOR: _l("Verifier"), PEJABAT: _l("Deciding official"),
+    HELPDESK: _l("Helpdesk"), SUPERADMIN: _l("Platform operator"),
+}
+
+
+def role_label(code: str | None) -> str:
+    """The role in words (an unknown code is shown as it is rather than failing the page)."""
+    return str(ROLE_LABELS.get(code or "", code or ""))
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
+from sep_portal.auth.operations import end_all_sessions
 from sep_portal.core import audit
 from sep_portal.core.errors import DomainError
 from sep_portal.core.identity import ensure_good_password, normalize_email
@@ -44,6 +45,20 @@ def create_staff_user(session: Session, actor: object, *, email: str, name: str,
     session.flush()
     audit.record(session, actor, "account.created", user, after={"roles": sorted(roles), "status": "active"})
     return user
+
+
+def end_other_sessions(session: Session, user: User, *, keep_id: int | None, now: datetime) -> int:
+    """Sign the person out everywhere but this session (``keep_id``); the number ended."""
+    ended = end_all_sessions(session, user, now, "signed_out_everywhere", keep_id=keep_id)
+    audit.record(session, user, "auth.other_sessions_ended", user, after={"sessions_ended": ended})
+    return ended
+
+
+def end_every_session(session: Session, user: User, *, now: datetime) -> int:
+    """Sign the person out everywhere, this session included (a lost or shared device)."""
+    ended = end_all_sessions(session, user, now, "signed_out_everywhere")
+    audit.record(session, user, "auth.all_sessions_ended", user, after={"sessions_ended": ended})
+    return ended
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

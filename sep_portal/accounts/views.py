@@ -1,4 +1,5 @@
-"""The signed-in user's own account: security settings and sessions."""
+"""The signed-in user's own account: security settings and sessions.
+Views translate HTTP into operations (through ``run_action``) and queries; no SQL here."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,32 +7,27 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from sep_portal.accounts import bp
+from sep_portal.accounts import bp, queries
+from sep_portal.accounts import operations as ops
 from sep_portal.auth import operations as auth_ops
 from sep_portal.auth.forms import ChangePasswordForm, ReauthForm
-from sep_portal.auth.models import UserSession
-from sep_portal.core import audit, clock
+from sep_portal.core import clock
+from sep_portal.core.actions import run_action
 from sep_portal.core.errors import DomainError
 from sep_portal.core.forms import ConfirmForm, apply_error
+from sep_portal.core.permissions import current_actor
 from sep_portal.extensions import db
 
 
 def _security_page(password_form: ChangePasswordForm | None = None, reauth_form: ReauthForm | None = None) -> str:
-    user = current_user._get_current_object()
-    sessions = db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > clock.now())
-        .order_by(UserSession.last_seen_at.desc())
-        .limit(50)
-    ).all()
+    user = current_actor()
     return render_template(
         "accounts/security.html",
         password_form=password_form or ChangePasswordForm(),
         reauth_form=reauth_form or ReauthForm(),
         confirm_form=ConfirmForm(),
-        sessions=sessions,
+        sessions=queries.active_sessions(db.session, user.id, clock.now()),
         remaining_codes=auth_ops.remaining_recovery_codes(db.session, user) if user.totp_enabled else 0,
     )
 
@@ -46,29 +42,25 @@ def security() -> Any:
 @login_required
 def change_password() -> Any:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            auth_ops.change_password(db.session, current_user._get_current_object(), form.current_password.data,
-                                     form.password.data, clock.now(), keep_session_id=current_user.current_session.id)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed. Your other sessions have ended."), "success")
-            return redirect(url_for("accounts.security"))
-    return _security_page(form), 400
+    return run_action(
+        lambda: auth_ops.change_password(db.session, current_actor(), form.current_password.data, form.password.data,
+                                         clock.now(), keep_session_id=current_user.current_session.id),
+        form=form, render=lambda form, status: (_security_page(form), status),
+        success=_("Your password has been changed. Your other sessions have ended."),
+        redirect_to=url_for("accounts.security"))
 
 
 @bp.route("/keamanan/kode-pemulihan", methods=["POST"])
 @login_required
 def regenerate_codes() -> Any:
+    """Not ``run_action``: a wrong password is committed (it counts towards the lockout), and the
+    new codes are shown once on the answer itself, never through a redirect."""
     form = ReauthForm()
     if not current_user.totp_enabled:
         return redirect(url_for("accounts.security"))
     if not form.validate_on_submit():
         return _security_page(reauth_form=form), 400
-    user = current_user._get_current_object()
+    user = current_actor()
     try:
         auth_ops.confirm_password(db.session, user, form.current_password.data, clock.now())
     except DomainError as exc:
@@ -83,28 +75,24 @@ def regenerate_codes() -> Any:
 @bp.route("/keamanan/keluar-semua", methods=["POST"])
 @login_required
 def end_other_sessions() -> Any:
-    if ConfirmForm().validate_on_submit():
-        user = current_user._get_current_object()
-        ended = auth_ops.end_all_sessions(db.session, user, clock.now(), "signed_out_everywhere",
-                                          keep_id=current_user.current_session.id)
-        audit.record(db.session, user, "auth.other_sessions_ended", user, after={"sessions_ended": ended})
-        db.session.commit()
-        flash(_("%(n)d other sessions have been signed out.", n=ended), "success")
-    return redirect(url_for("accounts.security"))
+    return run_action(
+        lambda: ops.end_other_sessions(db.session, current_actor(), keep_id=current_user.current_session.id,
+                                       now=clock.now()),
+        success=lambda ended: _("%(n)d other sessions have been signed out.", n=ended),
+        redirect_to=url_for("accounts.security"))
 
 
 @bp.route("/keamanan/keluar-di-mana-saja", methods=["POST"])
 @login_required
 def sign_out_everywhere() -> Any:
-    """End every session of the account, this one included (a lost or shared device)."""
+    """End every session of the account, this one included (a lost or shared device). Not
+    ``run_action``: after the commit the browser is signed out as well."""
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("accounts.security"))
     from flask import session as flask_session
     from flask_login import logout_user
 
-    user = current_user._get_current_object()
-    ended = auth_ops.end_all_sessions(db.session, user, clock.now(), "signed_out_everywhere")
-    audit.record(db.session, user, "auth.all_sessions_ended", user, after={"sessions_ended": ended})
+    ended = ops.end_every_session(db.session, current_actor(), now=clock.now())
     db.session.commit()
     logout_user()
     flask_session.clear()
@@ -117,6 +105,6 @@ def sign_out_everywhere() -> Any:
 def profile() -> Any:
     from sep_portal.tenants.models import Body
 
-    user = current_user._get_current_object()
+    user = current_actor()
     body = db.session.get(Body, user.body_id) if user.body_id else None
     return render_template("accounts/profile.html", user=user, body=body)

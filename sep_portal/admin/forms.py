@@ -39,7 +39,8 @@ class AuditFilterForm(FlaskForm):
 class ServiceAccountForm(FlaskForm):
     name = StringField(_l("System"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        description=_l("For example: SEP production, or the HR system of a body."))
-    scope = SelectField(_l("Scope"), choices=[("read", _l("Read every tenant")), ("tenant", _l("One tenant only"))])
+    scope = SelectField(_l("Scope"), choices=[SelectChoice("read", _l("Read every tenant")),
+                                              SelectChoice("tenant", _l("One tenant only"))])
     body_code = StringField(_l("Code of the government body (for one tenant)"), validators=[Length(max=32)])
 
 

@@ -1,3 +1,6 @@
+"""Operator pages: the working-day calendar (/admin/kalender), the audit log (/admin/audit), the
+outbox (/admin/kotak-keluar) and the integration API (/admin/api).
+Views translate HTTP into operations (through ``run_action``) and queries; no SQL here."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -5,17 +8,17 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import func, select
 
-from sep_portal.admin import bp
-from sep_portal.admin.forms import AuditFilterForm, CalendarDayForm
+from sep_portal.admin import bp, queries
+from sep_portal.admin import labels as _labels  # noqa: F401  (registers the filters)
+from sep_portal.admin.forms import AuditFilterForm, CalendarDayForm, ServiceAccountForm, WebhookForm
 from sep_portal.core import audit, calendar, clock, outbox
-from sep_portal.core.audit import AuditEntry
+from sep_portal.core.actions import run_action
 from sep_portal.core.errors import DomainError
-from sep_portal.core.forms import ConfirmForm, apply_error
+from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.outbox import OutboxMessage
-from sep_portal.core.permissions import SUPERADMIN, require_role
+from sep_portal.core.pagination import page_size
+from sep_portal.core.permissions import SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db
 
 
@@ -29,33 +32,35 @@ def _year_arg() -> int:
     return year
 
 
+def _before_arg() -> int | None:
+    """``?sebelum=``: the keyset cursor of the newest-first lists."""
+    return request.args.get("sebelum", type=int)
+
+
+# -- the calendar -------------------------------------------------------------------------------------
+
+def _calendar_page(form: CalendarDayForm, status: int) -> Any:
+    year = _year_arg()
+    cal = calendar.get_calendar()
+    first = date(year, 1, 1)
+    working_days = sum(1 for i in range((date(year + 1, 1, 1) - first).days)
+                       if cal.is_working_day(first + timedelta(days=i)))
+    return render_template("admin/calendar.html", year=year, days=cal.year(year),
+                           operator_rows=queries.calendar_days(db.session, year), form=form,
+                           confirm_form=ConfirmForm(), working_days=working_days), status
+
+
 @bp.route("/kalender", methods=["GET", "POST"])
 @require_role(SUPERADMIN)
 def calendar_page() -> Any:
-    year = _year_arg()
     form = CalendarDayForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            calendar.add_calendar_day(db.session, current_user._get_current_object(), form.day.data, form.kind.data,
-                                      form.description.data, form.source.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("The calendar has been updated."), "success")
-            return redirect(url_for("admin.calendar_page", tahun=form.day.data.year))
-    elif form.is_submitted():
-        status = 400
-    cal = calendar.get_calendar()
-    operator_rows = {row.day: row for row in db.session.scalars(
-        select(calendar.CalendarDay).where(calendar.CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))}
-    working_days = sum(1 for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)
-                       if cal.is_working_day(date(year, 1, 1) + timedelta(days=i)))
-    return render_template("admin/calendar.html", year=year, days=cal.year(year), operator_rows=operator_rows,
-                           form=form, confirm_form=ConfirmForm(), working_days=working_days), status
+    if request.method == "GET":
+        return _calendar_page(form, 200)
+    return run_action(
+        lambda: calendar.add_calendar_day(db.session, current_actor(), form.day.data, form.kind.data,
+                                          form.description.data, form.source.data),
+        form=form, render=_calendar_page, success=_("The calendar has been updated."),
+        redirect_to=lambda _row: url_for("admin.calendar_page", tahun=form.day.data.year))
 
 
 @bp.route("/kalender/<day>/hapus", methods=["POST"])
@@ -65,21 +70,32 @@ def calendar_remove(day: str) -> Any:
         which = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        calendar.remove_calendar_day(db.session, current_user._get_current_object(), which)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("The entry has been removed."), "success")
-    return redirect(url_for("admin.calendar_page", tahun=which.year))
+    return run_action(lambda: calendar.remove_calendar_day(db.session, current_actor(), which),
+                      success=_("The entry has been removed."),
+                      redirect_to=url_for("admin.calendar_page", tahun=which.year))
 
+
+# -- the audit log ------------------------------------------------------------------------------------
 
 def _wib_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=clock.WIB)
+
+
+def _audit_filter(form: AuditFilterForm) -> queries.AuditFilter:
+    """The filter the form asks for; nothing is filtered while the form has errors."""
+    if form.errors:
+        return queries.AuditFilter()
+    actor_id = None
+    if form.actor.data:
+        if form.actor.data.isdigit():
+            actor_id = int(form.actor.data)
+        else:
+            form.actor.errors = [_("Enter a user id (a number).")]
+    return queries.AuditFilter(
+        action=form.action.data or "", actor_id=actor_id, target_type=form.target_type.data or "",
+        target_id=form.target_id.data or "",
+        since=_wib_start(form.date_from.data) if form.date_from.data else None,
+        until=_wib_start(form.date_to.data + timedelta(days=1)) if form.date_to.data else None)
 
 
 @bp.route("/audit")
@@ -87,35 +103,9 @@ def _wib_start(day: date) -> datetime:
 def audit_page() -> Any:
     form = AuditFilterForm(request.args)
     form.validate()
-    page_size = current_app.config["SEP_PAGE_SIZE"]
-    query = select(AuditEntry)
-    if not form.errors:
-        if form.action.data:
-            query = query.where(AuditEntry.action.startswith(form.action.data))
-        if form.actor.data:
-            if not form.actor.data.isdigit():
-                form.actor.errors = [_("Enter a user id (a number).")]
-            else:
-                query = query.where(AuditEntry.actor_id == int(form.actor.data))
-        if form.target_type.data:
-            query = query.where(AuditEntry.target_type == form.target_type.data)
-        if form.target_id.data:
-            query = query.where(AuditEntry.target_id == form.target_id.data)
-        if form.date_from.data:
-            query = query.where(AuditEntry.occurred_at >= _wib_start(form.date_from.data))
-        if form.date_to.data:
-            query = query.where(AuditEntry.occurred_at < _wib_start(form.date_to.data + timedelta(days=1)))
-    # Keyset pagination on the sequence: constant cost on any page of a log of millions of rows.
-    before = request.args.get("sebelum", type=int)
-    if before:
-        query = query.where(AuditEntry.seq < before)
-    entries = db.session.scalars(query.order_by(AuditEntry.seq.desc()).limit(page_size + 1)).all()
-    more = len(entries) > page_size
-    entries = entries[:page_size]
-    args = {k: v for k, v in request.args.items() if k != "sebelum" and v}
-    next_url = url_for("admin.audit_page", sebelum=entries[-1].seq, **args) if more and entries else None
-    return render_template("admin/audit.html", form=form, entries=entries, next_url=next_url,
-                           first_url=url_for("admin.audit_page", **args) if before else None)
+    entries = queries.audit_entries(db.session, _audit_filter(form), before=_before_arg(), limit=page_size())
+    return render_template("admin/audit.html", form=form, entries=entries,
+                           names=queries.actor_names(db.session, entries.rows))
 
 
 @bp.route("/audit/verifikasi", methods=["POST"])
@@ -132,48 +122,42 @@ def audit_verify() -> Any:
     return redirect(url_for("admin.audit_page"))
 
 
+# -- the outbox ---------------------------------------------------------------------------------------
+
 @bp.route("/kotak-keluar")
 @require_role(SUPERADMIN)
 def outbox_page() -> Any:
     status = request.args.get("status") or None
     if status is not None and status not in outbox.OUTBOX_STATUSES:
         abort(404)
-    page_size = current_app.config["SEP_PAGE_SIZE"]
-    query = select(OutboxMessage)
-    if status:
-        query = query.where(OutboxMessage.status == status)
-    before = request.args.get("sebelum", type=int)
-    if before:
-        query = query.where(OutboxMessage.id < before)
-    messages = db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(page_size + 1)).all()
-    more = len(messages) > page_size
-    messages = messages[:page_size]
-    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    next_url = url_for("admin.outbox_page", status=status, sebelum=messages[-1].id) if more and messages else None
-    return render_template("admin/outbox.html", messages=messages, counts=counts, status=status, next_url=next_url,
+    messages = queries.outbox_messages(db.session, status=status, before=_before_arg(), limit=page_size())
+    return render_template("admin/outbox.html", messages=messages, counts=queries.outbox_counts(db.session),
+                           statuses=outbox.OUTBOX_STATUSES, status=status,
                            show_body=current_app.config["SEP_OUTBOX_SHOW_BODY"], confirm_form=ConfirmForm())
+
+
+def _message(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return message
 
 
 @bp.route("/kotak-keluar/<int:message_id>")
 @require_role(SUPERADMIN)
 def outbox_message(message_id: int) -> Any:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
-    return render_template("admin/outbox_message.html", message=message, confirm_form=ConfirmForm(),
+    return render_template("admin/outbox_message.html", message=_message(message_id), confirm_form=ConfirmForm(),
                            show_body=current_app.config["SEP_OUTBOX_SHOW_BODY"])
 
 
 @bp.route("/kotak-keluar/<int:message_id>/ulang", methods=["POST"])
 @require_role(SUPERADMIN)
 def outbox_requeue(message_id: int) -> Any:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
+    message = _message(message_id)
     if not ConfirmForm().validate_on_submit() or message.status != "failed":
         abort(400)
     outbox.requeue(db.session, message)
-    audit.record(db.session, current_user._get_current_object(), "outbox.requeued", message)
+    audit.record(db.session, current_actor(), "outbox.requeued", message)
     db.session.commit()
     flash(_("The message will be sent again at the next sweep."), "success")
     return redirect(url_for("admin.outbox_message", message_id=message_id))
@@ -182,12 +166,11 @@ def outbox_requeue(message_id: int) -> Any:
 # -- integration API: service accounts and webhooks -------------------------------------------------
 
 def _body_by_code(code: str | None) -> int | None:
-    from sep_portal.tenants.models import Body
-
+    """The body a token or webhook is limited to (None: every body); its code must exist."""
     code = (code or "").strip()
     if not code:
         return None
-    body_id = db.session.scalar(select(Body.id).where(Body.code == code))
+    body_id = queries.body_id_by_code(db.session, code)
     if body_id is None:
         raise DomainError("body_code", _("No government body has this code."))
     return body_id
@@ -195,19 +178,16 @@ def _body_by_code(code: str | None) -> int | None:
 
 def _api_page(account_form: Any = None, webhook_form: Any = None, shown: dict[str, str] | None = None,
               status: int = 200) -> Any:
-    from sep_portal.admin.forms import ServiceAccountForm, WebhookForm
-    from sep_portal.api.models import ServiceAccount, WebhookEndpoint
-
-    accounts = db.session.scalars(select(ServiceAccount).order_by(ServiceAccount.id.desc())).all()
-    endpoints = db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())).all()
-    failed = dict(db.session.execute(
-        select(OutboxMessage.endpoint_id, func.count()).where(OutboxMessage.channel == "webhook",
-                                                              OutboxMessage.status == "failed")
-        .group_by(OutboxMessage.endpoint_id)).all())
-    return render_template("admin/api.html", accounts=accounts, endpoints=endpoints, failed=failed,
+    return render_template("admin/api.html", accounts=queries.service_accounts(db.session),
+                           endpoints=queries.webhook_endpoints(db.session),
+                           failed=queries.failed_webhooks(db.session),
                            account_form=account_form or ServiceAccountForm(prefix="sa"),
                            webhook_form=webhook_form or WebhookForm(prefix="wh"), confirm=ConfirmForm(),
                            shown=shown), status
+
+
+def _api_url() -> str:
+    return url_for("admin.api_page")
 
 
 @bp.route("/api")
@@ -219,22 +199,15 @@ def api_page() -> Any:
 @bp.route("/api/akun-layanan", methods=["POST"])
 @require_role(SUPERADMIN)
 def api_account_create() -> Any:
-    from sep_portal.admin.forms import ServiceAccountForm
     from sep_portal.api import operations as api_ops
 
     form = ServiceAccountForm(prefix="sa")
-    if form.validate_on_submit():
-        try:
-            account, token = api_ops.create_service_account(
-                db.session, current_user._get_current_object(), name=form.name.data, scope=form.scope.data,
-                body_id=_body_by_code(form.body_code.data), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            return _api_page(shown={"kind": "token", "name": account.name, "value": token})
-    return _api_page(account_form=form, status=422)
+    return run_action(
+        lambda: api_ops.create_service_account(db.session, current_actor(), name=form.name.data,
+                                               scope=form.scope.data, body_id=_body_by_code(form.body_code.data),
+                                               now=clock.now()),
+        form=form, render=lambda form, status: _api_page(account_form=form, status=status), redirect_to=_api_url(),
+        respond=lambda made: _api_page(shown={"kind": "token", "name": made[0].name, "value": made[1]}))
 
 
 @bp.route("/api/akun-layanan/<int:account_id>/cabut", methods=["POST"])
@@ -246,32 +219,21 @@ def api_account_revoke(account_id: int) -> Any:
     account = db.session.get(ServiceAccount, account_id)
     if account is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        api_ops.revoke_service_account(db.session, current_user._get_current_object(), account, now=clock.now())
-        db.session.commit()
-        flash(_("The token was revoked."), "success")
-    return redirect(url_for("admin.api_page"))
+    return run_action(lambda: api_ops.revoke_service_account(db.session, current_actor(), account, now=clock.now()),
+                      success=_("The token was revoked."), redirect_to=_api_url())
 
 
 @bp.route("/api/webhook", methods=["POST"])
 @require_role(SUPERADMIN)
 def api_webhook_create() -> Any:
-    from sep_portal.admin.forms import WebhookForm
     from sep_portal.api import operations as api_ops
 
     form = WebhookForm(prefix="wh")
-    if form.validate_on_submit():
-        try:
-            endpoint, secret = api_ops.create_webhook(
-                db.session, current_user._get_current_object(), name=form.name.data, url=form.url.data,
-                body_id=_body_by_code(form.body_code.data), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            return _api_page(shown={"kind": "secret", "name": endpoint.name, "value": secret})
-    return _api_page(webhook_form=form, status=422)
+    return run_action(
+        lambda: api_ops.create_webhook(db.session, current_actor(), name=form.name.data, url=form.url.data,
+                                       body_id=_body_by_code(form.body_code.data), now=clock.now()),
+        form=form, render=lambda form, status: _api_page(webhook_form=form, status=status), redirect_to=_api_url(),
+        respond=lambda made: _api_page(shown={"kind": "secret", "name": made[0].name, "value": made[1]}))
 
 
 @bp.route("/api/webhook/<int:endpoint_id>/<action>", methods=["POST"])
@@ -283,7 +245,5 @@ def api_webhook_toggle(endpoint_id: int, action: str) -> Any:
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or action not in ("aktifkan", "nonaktifkan"):
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        api_ops.set_webhook_active(db.session, current_user._get_current_object(), endpoint, action == "aktifkan")
-        db.session.commit()
-    return redirect(url_for("admin.api_page"))
+    return run_action(lambda: api_ops.set_webhook_active(db.session, current_actor(), endpoint, action == "aktifkan"),
+                      redirect_to=_api_url())

@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, StringField, TextAreaField, TimeField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from sep_portal.bimtek.labels import MODE_LABELS
 from sep_portal.core.forms import strip_filter
 
 REQUIRED = _l("This field is required.")
@@ -18,7 +20,7 @@ class SessionForm(FlaskForm):
     date = DateField(_l("Date"), validators=[InputRequired(_l("Enter a valid date."))])
     start_time = TimeField(_l("Starts at (WIB)"), validators=[InputRequired(_l("Enter a valid time."))])
     end_time = TimeField(_l("Ends at (WIB)"), validators=[InputRequired(_l("Enter a valid time."))])
-    mode = RadioField(_l("Mode"), choices=[("in_person", _l("In person")), ("online", _l("Online"))],
+    mode = RadioField(_l("Mode"), choices=[SelectChoice(code, label) for code, label in MODE_LABELS.items()],
                       validators=[InputRequired(REQUIRED)], default="in_person")
     place = StringField(_l("Place (in person)"), validators=[Optional(), Length(max=300)], filters=[strip_filter],
                         description=_l("Building, room and address."))

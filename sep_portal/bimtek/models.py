@@ -72,6 +72,23 @@ class BimtekSession(Base):
     def is_open_for_registration(self, now: datetime) -> bool:
         return self.status == "scheduled" and now < self.starts_at
 
+    def can_edit(self, now: datetime) -> bool:
+        """Its details may change while it is scheduled and has not started."""
+        from sep_portal.bimtek.states import session_machine
+
+        return session_machine.allowed(self.status, "update") and now < self.starts_at
+
+    def can_cancel(self) -> bool:
+        from sep_portal.bimtek.states import session_machine
+
+        return session_machine.allowed(self.status, "cancel")
+
+    def can_record_attendance(self, now: datetime) -> bool:
+        """Attendance is recorded (and corrected) once the session has started, unless it was cancelled."""
+        from sep_portal.bimtek.states import session_machine
+
+        return session_machine.allowed(self.status, "record_attendance") and now >= self.starts_at
+
     def can_manage(self, user: User) -> bool:
         return can_manage(user)
 

@@ -25,10 +25,13 @@ from sep_portal.bimtek.models import (
     MAX_CAPACITY,
     MODES,
     ORGANISER,
+    SEATED_STATUSES,
     BimtekRegistration,
     BimtekSession,
     can_manage,
 )
+from sep_portal.bimtek.queries import registration_of
+from sep_portal.bimtek.states import NOT_REGISTERED, registration_machine, session_machine
 from sep_portal.core import audit, letters, storage, sweep
 from sep_portal.core.db import lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
@@ -58,6 +61,13 @@ def _lock(session: Session, session_id: int) -> BimtekSession:
     if bimtek is None:
         raise DomainError(None, _("This bimtek session does not exist."))
     return bimtek
+
+
+def _move(registration: BimtekRegistration, action: str) -> str:
+    """Move a registration along its table (IllegalTransition if not allowed); the status before."""
+    before = registration.status
+    registration.status = registration_machine.transition(before, action).target
+    return before
 
 
 def _clean(details: SessionDetails, now: datetime) -> SessionDetails:
@@ -124,7 +134,7 @@ def update_session(session: Session, session_id: int, actor: User, details: Sess
     than people already registered are refused. A new start time gets a new reminder."""
     _manager(actor)
     bimtek = _lock(session, session_id)
-    if bimtek.status != "scheduled" or bimtek.starts_at <= now:
+    if not bimtek.can_edit(now):
         raise ConflictError(_("Only a scheduled session that has not started can be changed."))
     clean = _clean(details, now)
     seated = _count(session, bimtek.id, "registered")
@@ -137,6 +147,7 @@ def update_session(session: Session, session_id: int, actor: User, details: Sess
         bimtek.ends_at, bimtek.mode, bimtek.place, bimtek.online_url)
     for name in ("topic", "description", "starts_at", "ends_at", "mode", "place", "online_url", "capacity"):
         setattr(bimtek, name, getattr(clean, name))
+    bimtek.status = session_machine.transition(bimtek.status, "update").target
     if moved:
         for registration in _registrations(session, bimtek.id, ("registered",)):
             registration.reminder_sent_at = None
@@ -155,14 +166,14 @@ def cancel_session(session: Session, session_id: int, actor: User, *, reason: st
     if not reason:
         raise DomainError("reason", _("Give the reason for the cancellation; participants receive it."))
     bimtek = _lock(session, session_id)
-    if bimtek.status != "scheduled":
+    if not bimtek.can_cancel():
         raise ConflictError(_("This session is no longer scheduled."))
-    bimtek.status = "cancelled"
+    bimtek.status = session_machine.transition(bimtek.status, "cancel").target
     bimtek.cancelled_at = now
     bimtek.cancel_reason = reason[:4000]
     people = []
     for registration in _registrations(session, bimtek.id, ACTIVE_STATUSES):
-        registration.status = "cancelled"
+        _move(registration, "session_cancelled")
         registration.position = None
         registration.cancelled_at = now
         people.append(registration.user)
@@ -186,21 +197,6 @@ def _registrations(session: Session, session_id: int, statuses: Iterable[str]) -
         .order_by(BimtekRegistration.position, BimtekRegistration.id)))
 
 
-def seats_taken(session: Session, session_ids: list[int]) -> dict[int, int]:
-    """Registered people per session, in one query (for lists)."""
-    if not session_ids:
-        return {}
-    return dict(session.execute(select(BimtekRegistration.session_id, func.count())
-                                .where(BimtekRegistration.session_id.in_(session_ids),
-                                       BimtekRegistration.status == "registered")
-                                .group_by(BimtekRegistration.session_id)).all())
-
-
-def registration_of(session: Session, session_id: int, user_id: int) -> BimtekRegistration | None:
-    return session.scalar(select(BimtekRegistration).where(BimtekRegistration.session_id == session_id,
-                                                           BimtekRegistration.user_id == user_id))
-
-
 def register(session: Session, session_id: int, user: User, *, now: datetime) -> BimtekRegistration:
     """Take a seat, or the next place on the waiting list when the session is full. The session
     row is locked first, so of two people asking for the last seat one gets it and the other
@@ -217,11 +213,12 @@ def register(session: Session, session_id: int, user: User, *, now: datetime) ->
         last = session.scalar(select(func.max(BimtekRegistration.position))
                               .where(BimtekRegistration.session_id == bimtek.id))
         position = (last or 0) + 1
-    status = "waitlisted" if full else "registered"
     if registration is None:
-        registration = BimtekRegistration(session_id=bimtek.id, user_id=user.id, created_at=now)
+        registration = BimtekRegistration(session_id=bimtek.id, user_id=user.id, status=NOT_REGISTERED,
+                                          created_at=now)
         session.add(registration)
-    registration.status = status
+    _move(registration, "join_waitlist" if full else "take_seat")
+    status = registration.status
     registration.position = position
     registration.created_at = now  # a new registration queues from now, not from an earlier one
     registration.cancelled_at = None
@@ -242,8 +239,7 @@ def cancel_registration(session: Session, session_id: int, user: User, *, now: d
         raise ConflictError(_("You are not registered for this session."))
     if bimtek.status != "scheduled" or bimtek.starts_at <= now:
         raise ConflictError(_("The session has started; the registration can no longer be cancelled."))
-    before = registration.status
-    registration.status = "cancelled"
+    before = _move(registration, "cancel")
     registration.position = None
     registration.cancelled_at = now
     session.flush()
@@ -262,7 +258,7 @@ def _fill_seats(session: Session, bimtek: BimtekSession, actor: Any, now: dateti
         return promoted
     for registration in _registrations(session, bimtek.id, ("waitlisted",))[:free]:
         position = registration.position
-        registration.status = "registered"
+        _move(registration, "promote")
         registration.position = None
         session.flush()
         audit.record(session, actor, "bimtek.promoted", registration, before={"status": "waitlisted",
@@ -282,12 +278,12 @@ def record_attendance(session: Session, session_id: int, actor: User, attended_i
     from attended to absent withdraws the certificate."""
     _manager(actor)
     bimtek = _lock(session, session_id)
-    if bimtek.status == "cancelled":
+    if not session_machine.allowed(bimtek.status, "record_attendance"):
         raise ConflictError(_("This session was cancelled."))
-    if now < bimtek.starts_at:
+    if not bimtek.can_record_attendance(now):
         raise ConflictError(_("Attendance can be recorded once the session has started."))
     attended = set(attended_ids)
-    seated = _registrations(session, bimtek.id, ("registered", "attended", "absent"))
+    seated = _registrations(session, bimtek.id, SEATED_STATUSES)
     unknown = attended - {r.id for r in seated}
     if unknown:
         raise DomainError(None, _("The list of participants has changed; reload the page and try again."))
@@ -296,8 +292,7 @@ def record_attendance(session: Session, session_id: int, actor: User, attended_i
         target = "attended" if registration.id in attended else "absent"
         if registration.status == target:
             continue
-        before = registration.status
-        registration.status = target
+        before = _move(registration, "mark_attended" if target == "attended" else "mark_absent")
         registration.attended_at = now if target == "attended" else None
         if target == "absent":
             registration.certificate_file_id = None
@@ -307,11 +302,11 @@ def record_attendance(session: Session, session_id: int, actor: User, attended_i
         changes += 1
     # Whoever still waits for a seat will not get one now: the waiting list closes.
     for registration in _registrations(session, bimtek.id, ("waitlisted",)):
-        registration.status, registration.position, registration.cancelled_at = "cancelled", None, now
+        _move(registration, "close_waitlist")
+        registration.position, registration.cancelled_at = None, now
         session.flush()
         audit.record(session, actor, "bimtek.waitlist_closed", registration, after={"session": bimtek.id})
-    if bimtek.status != "held":
-        bimtek.status = "held"
+    bimtek.status = session_machine.transition(bimtek.status, "record_attendance").target
     bimtek.attendance_recorded_at = now
     session.flush()
     audit.record(session, actor, "bimtek.attendance_recorded", bimtek,
@@ -342,13 +337,6 @@ def issue_certificate(session: Session, registration_id: int, actor: User, *, no
     audit.record(session, actor, "bimtek.certificate_issued", registration,
                  after={"file": stored.id, "sha256": stored.sha256, "session": bimtek.id})
     return stored
-
-
-def by_certificate_code(session: Session, code: str) -> BimtekRegistration | None:
-    if not code or len(code) > 32:
-        return None
-    return session.scalar(select(BimtekRegistration).where(BimtekRegistration.certificate_code == code,
-                                                           BimtekRegistration.status == "attended"))
 
 
 # -- the sweep -----------------------------------------------------------------------------------------

@@ -1,23 +1,26 @@
 """Bimtek pages: upcoming sessions and my registrations (/bimtek), a session (/bimtek/<id>), the
-agents' pages (/bimtek/kelola, /bimtek/<id>/kelola) and the certificate (/bimtek/<id>/sertifikat)."""
+agents' pages (/bimtek/kelola, /bimtek/<id>/kelola) and the certificate (/bimtek/<id>/sertifikat).
+Views translate HTTP into operations (through ``run_action``) and queries; no SQL here."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from sep_portal.bimtek import bp
+from sep_portal.bimtek import bp, queries
+from sep_portal.bimtek import labels as _labels  # noqa: F401  (registers the status filters)
 from sep_portal.bimtek import operations as ops
 from sep_portal.bimtek.forms import CancelSessionForm, SessionForm
 from sep_portal.bimtek.models import BimtekRegistration, BimtekSession
 from sep_portal.core import clock, storage
-from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
-from sep_portal.core.forms import ConfirmForm, apply_error, paginate
+from sep_portal.core.actions import run_action
+from sep_portal.core.errors import NotPermitted
+from sep_portal.core.forms import ConfirmForm
+from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
 from sep_portal.extensions import db
 
@@ -49,15 +52,11 @@ def _details(form: SessionForm) -> ops.SessionDetails:
 @login_required
 def index() -> Any:
     now = clock.now()
-    query = (select(BimtekSession).where(BimtekSession.status == "scheduled", BimtekSession.starts_at > now)
-             .order_by(BimtekSession.starts_at, BimtekSession.id))
-    rows, page, pages, total = paginate(db.session, query)
-    taken = ops.seats_taken(db.session, [s.id for s in rows])
-    mine = db.session.scalars(select(BimtekRegistration).where(BimtekRegistration.user_id == current_user.id)
-                              .order_by(BimtekRegistration.created_at.desc(), BimtekRegistration.id.desc())
-                              .limit(20)).all()
-    return render_template("bimtek/index.html", rows=rows, page=page, pages=pages, total=total, taken=taken,
-                           mine=mine, at=now)
+    upcoming = queries.upcoming_sessions(db.session, now, page=page_number(), per_page=page_size())
+    mine = queries.registrations_of_user(db.session, current_user.id)
+    return render_template("bimtek/index.html", upcoming=upcoming,
+                           taken=queries.seats_taken(db.session, [s.id for s in upcoming]),
+                           mine=mine, ranks=queries.waiting_ranks(db.session, mine), at=now)
 
 
 @bp.route("/bimtek/<int:session_id>")
@@ -65,48 +64,42 @@ def index() -> Any:
 def detail(session_id: int) -> Any:
     bimtek = _session(session_id)
     now = clock.now()
-    registration = ops.registration_of(db.session, bimtek.id, current_user.id)
-    taken = ops.seats_taken(db.session, [bimtek.id]).get(bimtek.id, 0)
+    registration = queries.registration_of(db.session, bimtek.id, current_user.id)
+    taken = queries.seats_taken(db.session, [bimtek.id]).get(bimtek.id, 0)
     return render_template("bimtek/detail.html", bimtek=bimtek, registration=registration, taken=taken,
                            open=bimtek.is_open_for_registration(now), confirm=ConfirmForm(),
                            can_manage=bimtek.can_manage(current_actor()))
 
 
-def _participant_action(session_id: int, run: Any, success: Any) -> Any:
-    _session(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        registration = run()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(success(registration), "success")
-    return redirect(url_for("bimtek.detail", session_id=session_id))
+def _detail_url(session_id: int) -> str:
+    return url_for("bimtek.detail", session_id=session_id)
+
+
+def _registered(registration: BimtekRegistration) -> str:
+    if registration.status == "registered":
+        return _("You are registered. A confirmation was sent by e-mail.")
+    return _("The session is full: you are number %(n)d on the waiting list. We will e-mail you if a seat frees up.",
+             n=registration.position)
 
 
 @bp.route("/bimtek/<int:session_id>/daftar", methods=["POST"])
 @login_required
 def register(session_id: int) -> Any:
-    return _participant_action(
-        session_id, lambda: ops.register(db.session, session_id, current_actor(), now=clock.now()),
-        lambda r: _("You are registered. A confirmation was sent by e-mail.") if r.status == "registered" else
-        _("The session is full: you are number %(n)d on the waiting list. We will e-mail you if a seat frees up.",
-          n=r.position))
+    _session(session_id)
+    return run_action(lambda: ops.register(db.session, session_id, current_actor(), now=clock.now()),
+                      success=_registered, redirect_to=_detail_url(session_id))
 
 
 @bp.route("/bimtek/<int:session_id>/batal", methods=["POST"])
 @login_required
 def cancel(session_id: int) -> Any:
-    return _participant_action(
-        session_id, lambda: ops.cancel_registration(db.session, session_id, current_actor(), now=clock.now()),
-        lambda r: _("Your registration was cancelled."))
+    _session(session_id)
+    return run_action(lambda: ops.cancel_registration(db.session, session_id, current_actor(), now=clock.now()),
+                      success=_("Your registration was cancelled."), redirect_to=_detail_url(session_id))
 
 
 def _certificate(session_id: int, user_id: int) -> Any:
-    registration = ops.registration_of(db.session, session_id, user_id)
+    registration = queries.registration_of(db.session, session_id, user_id)
     if registration is None or not registration.can_download_certificate(current_actor()):
         raise NotFound()  # also for other people's certificates: nothing to learn from the answer
     try:
@@ -133,7 +126,7 @@ def certificate_of(session_id: int, user_id: int) -> Any:
 @bp.route("/bimtek/verifikasi/<code>")
 def verify(code: str) -> Any:
     """Public: the QR code of a certificate leads here."""
-    registration = ops.by_certificate_code(db.session, code)
+    registration = queries.by_certificate_code(db.session, code)
     if registration is None:
         raise NotFound()
     return render_template("bimtek/verify.html", registration=registration, bimtek=registration.session)
@@ -141,70 +134,59 @@ def verify(code: str) -> Any:
 
 # -- agents --------------------------------------------------------------------------------------------
 
+def _manage_page(form: SessionForm, status: int) -> Any:
+    sessions = queries.all_sessions(db.session, page=page_number(), per_page=page_size())
+    return render_template("bimtek/manage.html", form=form, sessions=sessions,
+                           taken=queries.seats_taken(db.session, [s.id for s in sessions])), status
+
+
 @bp.route("/bimtek/kelola", methods=["GET", "POST"])
 @require_role(*MANAGERS)
 def manage() -> Any:
     form = SessionForm()
-    if form.validate_on_submit():
-        try:
-            bimtek = ops.create_session(db.session, current_actor(), _details(form), now=clock.now())
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The session was scheduled."), "success")
-            return redirect(url_for("bimtek.manage_session", session_id=bimtek.id))
-    query = select(BimtekSession).order_by(BimtekSession.starts_at.desc(), BimtekSession.id.desc())
-    rows, page, pages, total = paginate(db.session, query)
-    taken = ops.seats_taken(db.session, [s.id for s in rows])
-    return render_template("bimtek/manage.html", form=form, rows=rows, page=page, pages=pages, total=total,
-                           taken=taken), 422 if form.errors else 200
+    if request.method == "GET":
+        return _manage_page(form, 200)
+    return run_action(lambda: ops.create_session(db.session, current_actor(), _details(form), now=clock.now()),
+                      form=form, render=_manage_page, success=_("The session was scheduled."),
+                      redirect_to=lambda bimtek: _manage_url(bimtek.id))
+
+
+def _manage_url(session_id: int) -> str:
+    return url_for("bimtek.manage_session", session_id=session_id)
+
+
+def _filled(bimtek: BimtekSession) -> SessionForm:
+    """The edit form showing the session as it is."""
+    form = SessionForm(prefix="edit", formdata=None)
+    start, end = clock.to_wib(bimtek.starts_at), clock.to_wib(bimtek.ends_at)
+    form.topic.data, form.description.data = bimtek.topic, bimtek.description
+    form.date.data, form.start_time.data, form.end_time.data = start.date(), start.time(), end.time()
+    form.mode.data, form.place.data, form.online_url.data = bimtek.mode, bimtek.place, bimtek.online_url
+    form.capacity.data = bimtek.capacity
+    return form
+
+
+def _session_page(session_id: int, *, status: int = 200, form: SessionForm | None = None,
+                  cancel_form: CancelSessionForm | None = None) -> Any:
+    """The agent's page of one session (re-read: a refused action rolled back)."""
+    bimtek = _session(session_id)
+    return render_template("bimtek/manage_session.html", bimtek=bimtek, form=form or _filled(bimtek),
+                           cancel_form=cancel_form or CancelSessionForm(prefix="cancel"), confirm=ConfirmForm(),
+                           seated=queries.seated(db.session, bimtek.id), waiting=queries.waiting(db.session, bimtek.id),
+                           at=clock.now()), status
 
 
 @bp.route("/bimtek/<int:session_id>/kelola", methods=["GET", "POST"])
 @require_role(*MANAGERS)
-def manage_session(session_id: int, cancel_form: CancelSessionForm | None = None,
-                   attendance_error: str | None = None) -> Any:
-    bimtek = _session(session_id)
+def manage_session(session_id: int) -> Any:
+    _session(session_id)
+    if request.method == "GET":
+        return _session_page(session_id)
     form = SessionForm(prefix="edit")
-    editing = request.method == "POST" and cancel_form is None and attendance_error is None
-    if not editing:
-        start, end = clock.to_wib(bimtek.starts_at), clock.to_wib(bimtek.ends_at)
-        form.topic.data, form.description.data = bimtek.topic, bimtek.description
-        form.date.data, form.start_time.data, form.end_time.data = start.date(), start.time(), end.time()
-        form.mode.data, form.place.data, form.online_url.data = bimtek.mode, bimtek.place, bimtek.online_url
-        form.capacity.data = bimtek.capacity
-    elif form.validate_on_submit():
-        try:
-            ops.update_session(db.session, bimtek.id, current_actor(), _details(form), now=clock.now())
-        except ConflictError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("bimtek.manage_session", session_id=session_id))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-            bimtek = _session(session_id)
-        else:
-            db.session.commit()
-            flash(_("The session was updated."), "success")
-            return redirect(url_for("bimtek.manage_session", session_id=session_id))
-    seated = db.session.scalars(select(BimtekRegistration).where(
-        BimtekRegistration.session_id == bimtek.id,
-        BimtekRegistration.status.in_(("registered", "attended", "absent")))
-        .order_by(BimtekRegistration.created_at, BimtekRegistration.id)).all()
-    waiting = db.session.scalars(select(BimtekRegistration).where(
-        BimtekRegistration.session_id == bimtek.id, BimtekRegistration.status == "waitlisted")
-        .order_by(BimtekRegistration.position)).all()
-    now = clock.now()
-    failed = bool(form.errors or (cancel_form and cancel_form.errors) or attendance_error)
-    return render_template("bimtek/manage_session.html", bimtek=bimtek, form=form,
-                           cancel_form=cancel_form or CancelSessionForm(prefix="cancel"), confirm=ConfirmForm(),
-                           seated=seated, waiting=waiting, at=now, attendance_error=attendance_error,
-                           editable=bimtek.status == "scheduled" and bimtek.starts_at > now,
-                           attendance_open=bimtek.status != "cancelled" and now >= bimtek.starts_at
-                           ), 422 if failed else 200
+    return run_action(
+        lambda: ops.update_session(db.session, session_id, current_actor(), _details(form), now=clock.now()),
+        form=form, render=lambda form, status: _session_page(session_id, status=status, form=form),
+        success=_("The session was updated."), redirect_to=_manage_url(session_id))
 
 
 @bp.route("/bimtek/<int:session_id>/kelola/batalkan", methods=["POST"])
@@ -212,42 +194,22 @@ def manage_session(session_id: int, cancel_form: CancelSessionForm | None = None
 def cancel_session(session_id: int) -> Any:
     _session(session_id)
     form = CancelSessionForm(prefix="cancel")
-    if form.validate_on_submit():
-        try:
-            ops.cancel_session(db.session, session_id, current_actor(), reason=form.reason.data or "", now=clock.now())
-        except ConflictError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("bimtek.manage_session", session_id=session_id))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The session was cancelled; participants are told by e-mail."), "success")
-            return redirect(url_for("bimtek.manage_session", session_id=session_id))
-    return manage_session(session_id, cancel_form=form)
+    return run_action(
+        lambda: ops.cancel_session(db.session, session_id, current_actor(), reason=form.reason.data or "",
+                                   now=clock.now()),
+        form=form, render=lambda form, status: _session_page(session_id, status=status, cancel_form=form),
+        success=_("The session was cancelled; participants are told by e-mail."), redirect_to=_manage_url(session_id))
 
 
 @bp.route("/bimtek/<int:session_id>/kelola/kehadiran", methods=["POST"])
 @require_role(*MANAGERS)
 def attendance(session_id: int) -> Any:
     _session(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         attended = {int(v) for v in request.form.getlist("attended")}
     except ValueError:
         abort(400)
-    try:
-        ops.record_attendance(db.session, session_id, current_actor(), attended, now=clock.now())
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("bimtek.manage_session", session_id=session_id))
-    except DomainError as exc:
-        db.session.rollback()
-        return manage_session(session_id, attendance_error=exc.message)
-    db.session.commit()
-    flash(_("Attendance was saved. Participants who attended can download their certificate."), "success")
-    return redirect(url_for("bimtek.manage_session", session_id=session_id))
+    return run_action(
+        lambda: ops.record_attendance(db.session, session_id, current_actor(), attended, now=clock.now()),
+        success=_("Attendance was saved. Participants who attended can download their certificate."),
+        redirect_to=_manage_url(session_id))

@@ -9,7 +9,9 @@ redirect, with the errors of operations mapped the same way on every page:
 | ``IllegalTransition``            | "no longer possible" on top of the page it came from           |
 | ``DomainError``                  | the form again (422), the message on the field it names; for a |
 |                                  | button, the message on top of the page it came from            |
-| nothing                          | commit once, the success message, redirect                     |
+| nothing                          | commit once, the success message, redirect (or, for a secret   |
+|                                  | shown once, ``respond(result)``: never through an address or a |
+|                                  | cookie)                                                        |
 
 An invalid form is shown again (422) with its errors, or is a 400 for a button whose only field is
 the CSRF token. Views keep only what is theirs: which form, which operation, which page.
@@ -37,12 +39,15 @@ def _resolve(value: str | Callable[[Any], str], result: Any) -> str:
 
 def run_action(operation: Callable[[], T], *, redirect_to: str | Callable[[T], str],
                success: str | Callable[[T], str] | None = None, form: FlaskForm | None = None,
-               render: Render | None = None, back: str | None = None, not_permitted: int = 403) -> Any:
+               render: Render | None = None, back: str | None = None, not_permitted: int = 403,
+               respond: Callable[[T], Any] | None = None) -> Any:
     """Run ``operation`` for a POSTed ``form`` (a :class:`ConfirmForm` when omitted).
 
     ``render(form, status)`` shows the page again with the form's errors; without it (a button)
     errors are flashed and the browser goes ``back`` (default: ``redirect_to`` when it is an
     address). ``redirect_to`` and ``success`` may be functions of the operation's result.
+    ``respond(result)`` answers after the commit in place of the redirect: only for what may be
+    shown once (a new token or secret), which must travel neither in an address nor in a cookie.
     """
     from sep_portal.extensions import db
 
@@ -73,6 +78,8 @@ def run_action(operation: Callable[[], T], *, redirect_to: str | Callable[[T], s
     db.session.commit()
     if success is not None:
         flash(_resolve(success, result), "success")
+    if respond is not None:
+        return respond(result)
     return redirect(_resolve(redirect_to, result))
 
 

@@ -44,11 +44,11 @@ def test_calendar_form_errors_are_shown_and_nothing_saved(client, factories, ses
     _superadmin(client, factories)
     response = client.post("/admin/kalender", data={"day": "2026-12-24", "kind": "closure",
                                                    "description": "Dobel", "source": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
     response = client.post("/admin/kalender", data={"day": "bukan-tanggal", "kind": "closure",
                                                    "description": "x", "source": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert session.scalar(select(CalendarDay).where(CalendarDay.description == "Dobel")) is None
 
 

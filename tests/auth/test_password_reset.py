@@ -82,7 +82,7 @@ def test_change_password_keeps_this_session_and_ends_others(client, factories, a
     client.post("/masuk", data={"email": user.email, "password": PASSWORD})
     wrong = client.post("/akun/keamanan/kata-sandi",
                         data={"current_password": "salah", "password": NEW, "password_confirm": NEW})
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
     ok = client.post("/akun/keamanan/kata-sandi",
                      data={"current_password": PASSWORD, "password": NEW, "password_confirm": NEW})
     assert ok.status_code == 302

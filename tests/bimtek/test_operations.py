@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sep_portal.bimtek import operations as ops
+from sep_portal.bimtek import queries
 from sep_portal.bimtek.models import BimtekRegistration, BimtekSession
 from sep_portal.core import clock, sweep
 from sep_portal.core.audit import AuditEntry
@@ -159,12 +160,12 @@ def test_attendance_after_the_start_and_certificates_only_for_attendees(ctx, peo
     assert stored.content_type == "application/pdf" and came.certificate_code
     again = ops.issue_certificate(ctx, came.id, people["agent"], now=after)
     assert again.id == stored.id  # made once
-    assert ops.by_certificate_code(ctx, came.certificate_code).id == came.id
+    assert queries.by_certificate_code(ctx, came.certificate_code).id == came.id
 
     # A correction withdraws it.
     ops.record_attendance(ctx, bimtek.id, people["agent"], set(), now=after)
     assert came.status == "absent" and came.certificate_file_id is None
-    assert ops.by_certificate_code(ctx, came.certificate_code) is None
+    assert queries.by_certificate_code(ctx, came.certificate_code) is None
     assert "bimtek.certificate_issued" in _actions(ctx, since) and "bimtek.attendance_recorded" in _actions(ctx, since)
 
 

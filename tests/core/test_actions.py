@@ -62,6 +62,21 @@ def test_a_domain_error_goes_on_its_field_and_nothing_is_saved(app, connection, 
         assert db.session.scalar(select(User.name).where(User.id == user.id)) == user.name
 
 
+def test_a_secret_shown_once_is_the_answer_after_the_commit(app, connection, factories):
+    user = factories.user()
+    with _post(app, {"name": "Baru"}):
+        def rename() -> tuple[User, str]:
+            account = db.session.get(User, user.id)
+            account.name = "Nama Rahasia"
+            return account, "rahasia-sekali"
+
+        answer = run_action(rename, form=NameForm(), render=_render, redirect_to="/",
+                            respond=lambda result: (f"token {result[1]}", 200))
+        assert answer == ("token rahasia-sekali", 200)  # not a redirect: nothing in an address or a cookie
+        db.session.remove()
+        assert db.session.scalar(select(User.name).where(User.id == user.id)) == "Nama Rahasia"
+
+
 def test_an_invalid_form_is_shown_again_and_the_operation_not_run(app, connection):
     ran = []
     with _post(app, {}):

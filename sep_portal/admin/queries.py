@@ -1,0 +1,120 @@
+"""Read side of the operator's pages: the calendar's own days, the audit log, the outbox and the
+integration API. Constant query count per page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
+
+from sep_portal.accounts.models import User
+from sep_portal.core.audit import AuditEntry
+from sep_portal.core.calendar import CalendarDay
+from sep_portal.core.outbox import OutboxMessage
+from sep_portal.core.pagination import KeysetPage
+
+
+def _newest_first(session: Session, query: Any, key: InstrumentedAttribute[int], *, before: int | None,
+                  limit: int) -> KeysetPage[Any]:
+    """The ``limit`` rows of ``query`` with ``key`` below ``before``, the highest first: one
+    statement, the same cost on any page of a log of millions of rows. The cursor is the plain
+    number of the last row shown (``?sebelum=``), as the addresses of these pages always were."""
+    if before:
+        query = query.where(key < before)
+    rows = list(session.scalars(query.order_by(key.desc()).limit(limit + 1)))
+    next_cursor = str(getattr(rows[limit - 1], key.key)) if len(rows) > limit else None
+    return KeysetPage(rows[:limit], next_cursor, str(before) if before else None)
+
+
+# -- the calendar -----------------------------------------------------------------------------------
+
+def calendar_days(session: Session, year: int) -> dict[date, CalendarDay]:
+    """The operator's own entries of ``year`` (cuti bersama, closures, cancelled holidays) by day."""
+    rows = session.scalars(select(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
+    return {row.day: row for row in rows}
+
+
+# -- the audit log ----------------------------------------------------------------------------------
+
+@dataclass
+class AuditFilter:
+    action: str = ""  # a prefix: "bimtek." for every bimtek action
+    actor_id: int | None = None
+    target_type: str = ""
+    target_id: str = ""
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+
+
+def audit_entries(session: Session, flt: AuditFilter, *, before: int | None, limit: int) -> KeysetPage[AuditEntry]:
+    """The log, newest first, by keyset on its sequence."""
+    query = select(AuditEntry)
+    if flt.action:
+        query = query.where(AuditEntry.action.startswith(flt.action))
+    if flt.actor_id is not None:
+        query = query.where(AuditEntry.actor_id == flt.actor_id)
+    if flt.target_type:
+        query = query.where(AuditEntry.target_type == flt.target_type)
+    if flt.target_id:
+        query = query.where(AuditEntry.target_id == flt.target_id)
+    if flt.since is not None:
+        query = query.where(AuditEntry.occurred_at >= flt.since)
+    if flt.until is not None:
+        query = query.where(AuditEntry.occurred_at < flt.until)
+    return _newest_first(session, query, AuditEntry.seq, before=before, limit=limit)
+
+
+def actor_names(session: Session, entries: list[AuditEntry]) -> dict[int, str]:
+    """The names of the people who acted in ``entries``, in one statement. The log keeps no foreign
+    key (it outlives what it describes): a removed account is simply missing here."""
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+# -- the outbox -------------------------------------------------------------------------------------
+
+def outbox_messages(session: Session, *, status: str | None, before: int | None,
+                    limit: int) -> KeysetPage[OutboxMessage]:
+    query = select(OutboxMessage)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return _newest_first(session, query, OutboxMessage.id, before=before, limit=limit)
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """Messages per status."""
+    return dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+
+
+# -- the integration API ----------------------------------------------------------------------------
+
+def service_accounts(session: Session) -> list[Any]:
+    from sep_portal.api.models import ServiceAccount
+
+    return list(session.scalars(select(ServiceAccount).options(joinedload(ServiceAccount.body))
+                                .order_by(ServiceAccount.id.desc())))
+
+
+def webhook_endpoints(session: Session) -> list[Any]:
+    from sep_portal.api.models import WebhookEndpoint
+
+    return list(session.scalars(select(WebhookEndpoint).options(joinedload(WebhookEndpoint.body))
+                                .order_by(WebhookEndpoint.id.desc())))
+
+
+def failed_webhooks(session: Session) -> dict[int, int]:
+    """Failed deliveries per webhook endpoint."""
+    return dict(session.execute(
+        select(OutboxMessage.endpoint_id, func.count()).where(OutboxMessage.channel == "webhook",
+                                                              OutboxMessage.status == "failed")
+        .group_by(OutboxMessage.endpoint_id)).all())
+
+
+def body_id_by_code(session: Session, code: str) -> int | None:
+    from sep_portal.tenants.models import Body
+
+    return session.scalar(select(Body.id).where(Body.code == code))

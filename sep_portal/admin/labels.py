@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from sep_portal.admin import bp
-from sep_portal.core.audit import AuditEntry
+from sep_portal.core.audit import FIELD_LABELS, AuditEntry
+from sep_portal.core.permissions import role_label
 
 OUTBOX_STATUS_LABELS = {"pending": _l("Waiting"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed")}
 
@@ -60,12 +61,18 @@ def _value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_value(item) for item in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{_key(key)}: {_value(item)}" for key, item in value.items()) or "—"
+        return "; ".join(f"{_key(key)}: {_field_value(key, item)}" for key, item in value.items()) or "—"
     return str(value)
 
 
 def _key(key: str) -> str:
-    return str(key).replace("_", " ")
+    return str(FIELD_LABELS.get(key, str(key).replace("_", " ")))
+
+
+def _field_value(key: str, value: Any) -> str:
+    if key == "roles" and isinstance(value, list):
+        return ", ".join(role_label(role) for role in value) or "—"
+    return _value(value)
 
 
 def _side(value: Any) -> str | None:
@@ -80,5 +87,5 @@ def audit_changes(entry: AuditEntry) -> list[tuple[str, str | None, str | None]]
         return [("", _side(before), _side(after))]  # details that are not named values: one line
     before, after = before or {}, after or {}
     keys = list(before) + [key for key in after if key not in before]
-    return [(_key(key), _value(before[key]) if key in before else None, _value(after[key]) if key in after else None)
-            for key in keys]
+    return [(_key(key), _field_value(key, before[key]) if key in before else None,
+             _field_value(key, after[key]) if key in after else None) for key in keys]

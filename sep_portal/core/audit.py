@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, Index, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -25,6 +26,73 @@ from sep_portal.core import clock
 from sep_portal.core.db import Base
 
 GENESIS_HASH = "0" * 64
+
+# What each field an entry records is called, for the people who read the log (the operator's audit
+# page, a tenant's history). A field missing here is shown by its name with spaces.
+FIELD_LABELS = {
+    "account_id": _l("Account"),
+    "accounts": _l("Accounts"),
+    "admin_user_id": _l("Admin Pengelola"),
+    "attended": _l("Attended"),
+    "body_id": _l("Government body"),
+    "capacity": _l("Capacity"),
+    "case_id": _l("Case"),
+    "category": _l("Category"),
+    "category_id": _l("Category"),
+    "change_note": _l("What changed"),
+    "changes": _l("Changes"),
+    "checks": _l("Checks"),
+    "code": _l("Code"),
+    "decision_due_at": _l("Decision due"),
+    "doc_type": _l("Document"),
+    "ends_at": _l("Ends"),
+    "evidence": _l("Evidence files"),
+    "file": _l("File"),
+    "file_id": _l("File"),
+    "files": _l("Files"),
+    "grounds": _l("Grounds"),
+    "identity_doc_type": _l("Identity document"),
+    "import_id": _l("Import"),
+    "letter": _l("Letter"),
+    "message_id": _l("Message"),
+    "missing": _l("Missing or wrong"),
+    "mode": _l("Mode"),
+    "name": _l("Name"),
+    "online_url": _l("Online meeting link"),
+    "people": _l("People"),
+    "place": _l("Place"),
+    "position": _l("Position"),
+    "prefix": _l("Token prefix"),
+    "prior_strikes": _l("Earlier strikes"),
+    "priority": _l("Priority"),
+    "proposal": _l("Proposal"),
+    "public": _l("Public"),
+    "reason": _l("Reason"),
+    "recommendation": _l("Recommendation"),
+    "replaced_admin_id": _l("Admin Pengelola replaced"),
+    "reply_due_at": _l("Reply due"),
+    "request_id": _l("Request"),
+    "roles": _l("Roles"),
+    "rows": _l("Rows"),
+    "rows_with_problems": _l("Rows with problems"),
+    "scope": _l("Scope"),
+    "seated": _l("Seated"),
+    "service": _l("Service"),
+    "session": _l("Session"),
+    "sessions_ended": _l("Sessions ended"),
+    "sha256": _l("SHA-256 checksum"),
+    "slug": _l("Page address"),
+    "starts_at": _l("Starts"),
+    "status": _l("Status"),
+    "tenant_status": _l("Status"),
+    "title": _l("Title"),
+    "topic": _l("Topic"),
+    "user_id": _l("Account"),
+    "version": _l("Version"),
+    "kind": _l("Kind of body"),
+    "format": _l("Format"),
+    "demo": _l("Demo data"),
+}
 
 
 class AuditEntry(Base):

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from sep_portal.core.audit import FIELD_LABELS
 from sep_portal.core.permissions import role_label
 from sep_portal.tenants import bp
 
@@ -42,11 +43,6 @@ HISTORY_ACTION_LABELS = {
     "accounts.exported": _l("Account list exported"),
 }
 
-HISTORY_FIELD_LABELS = {
-    "tenant_status": _l("Status"), "reason": _l("Reason"), "sessions_ended": _l("Sessions ended"),
-    "name": _l("Name"), "kind": _l("Kind of body"), "format": _l("Format"), "demo": _l("Demo data"),
-    "roles": _l("Roles"), "status": _l("Status"),
-}
 
 
 def _label(labels: dict[str, Any], code: str | None) -> str:
@@ -127,5 +123,5 @@ def history_changes(entry: Any) -> list[Change]:
         words = _VALUE_WORDS.get(key, _words)
         old = words(before[key]) if key in before else None
         new = words(after[key]) if key in after else "—"
-        changes.append(Change(_label(HISTORY_FIELD_LABELS, key), old, new))
+        changes.append(Change(_label(FIELD_LABELS, key), old, new))
     return changes

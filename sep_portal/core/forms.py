@@ -26,10 +26,3 @@ class ConfirmForm(FlaskForm):
 def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
-
-def paginate(session: Any, query: Any, *options: Any) -> tuple[list[Any], int, int, int]:
-    """Deprecated shape of :func:`sep_portal.core.pagination.offset_page`, until every list uses it."""
-    from sep_portal.core.pagination import offset_page, page_number, page_size
-
-    page = offset_page(session, query, page=page_number(), per_page=page_size(), options=options)
-    return page.rows, page.page, page.pages, page.total

@@ -4,7 +4,7 @@ taken to the state asked for through the real operations, never by setting a sta
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pyotp
@@ -23,6 +23,12 @@ def make_nip(n: int, sex: int = 1) -> str:
     """A valid NIP: born 1 Jan 1990 + n days, appointed March 2015, serial n."""
     born = (clock.now().replace(year=1990, month=1, day=1) + timedelta(days=n % 3000)).date()
     return f"{born:%Y%m%d}201503{sex}{n % 1000 or 1:03d}"
+
+
+def import_nip(i: int) -> str:
+    """NIPs of another range than the factories' (born 1985 onwards, appointed March 2010, women):
+    for rows of an import file, which must not meet an account the factories made."""
+    return f"{date(1985, 1, 1) + timedelta(days=i % 3000):%Y%m%d}2010032{i % 999 + 1:03d}"
 
 
 def totp_code(user: User, at: Any = None) -> str:

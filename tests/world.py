@@ -422,7 +422,7 @@ def _applications(f: Factories, world: World) -> None:
 
 def _imports(app: Any, world: World) -> None:
     from sep_portal.tenants.models import AccountImport
-    from tests.factories import make_nip
+    from tests.factories import import_nip
 
     header = "nip,nama,email,unit_kerja,jabatan"
     client = app.test_client()
@@ -435,11 +435,11 @@ def _imports(app: Any, world: World) -> None:
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return int(response.headers["Location"].rsplit("/", 1)[1])
 
-    good = [f"{make_nip(7000 + i)},Pegawai Impor {i},impor{i}@dunia.go.id,Bagian Umum,Staf" for i in range(3)]
+    good = [f"{import_nip(7000 + i)},Pegawai Impor {i},impor{i}@dunia.go.id,Bagian Umum,Staf" for i in range(3)]
     imported = send(good, "akun.csv")
     assert client.post(f"/pengelola/impor/{imported}/jalankan").status_code == 302
-    checked = send([f"{make_nip(7100)},Pegawai Cek,cek@dunia.go.id,,"], "cek.csv")
-    invalid = send([f"{make_nip(7200)},Tanpa Surel,,,", "123,NIP Rusak,rusak@dunia.go.id,,"], "rusak.csv")
+    checked = send([f"{import_nip(7100)},Pegawai Cek,cek@dunia.go.id,,"], "cek.csv")
+    invalid = send([f"{import_nip(7200)},Tanpa Surel,,,", "123,NIP Rusak,rusak@dunia.go.id,,"], "rusak.csv")
     client.post("/keluar")
     from sep_portal.extensions import db
 
@@ -447,5 +447,6 @@ def _imports(app: Any, world: World) -> None:
         s = db.session
         for job_id in (imported, checked, invalid):
             job = s.get(AccountImport, job_id)
+            assert job.status not in world.imports, (job.id, job.status)  # one job in each state
             world.imports[job.status] = SimpleNamespace(id=job.id, status=job.status)
     assert set(world.imports) >= {"imported", "checked", "invalid"}, world.imports

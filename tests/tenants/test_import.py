@@ -15,7 +15,7 @@ from sep_portal.core import audit
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.tenants.models import AccountImport
-from tests.factories import pdf_bytes, sign_in
+from tests.factories import import_nip, pdf_bytes, sign_in
 
 HEADER = "nip,nama,email,unit_kerja,jabatan\n"
 
@@ -27,13 +27,6 @@ def _csv(rows: list[tuple[str, ...]], header: str = HEADER, delimiter: str = ","
     for row in rows:
         writer.writerow(row)
     return out.getvalue().encode("utf-8")
-
-
-def import_nip(i: int) -> str:
-    """NIPs of another range than the factories' (born 1985 onwards, appointed March 2010, women)."""
-    from datetime import date, timedelta
-
-    return f"{date(1985, 1, 1) + timedelta(days=i % 3000):%Y%m%d}2010032{i % 999 + 1:03d}"
 
 
 def _rows(n: int, start: int = 3000) -> list[tuple[str, ...]]:

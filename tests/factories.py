@@ -271,6 +271,14 @@ def sign_in(client: Any, user: User, password: str = PASSWORD, *, advance: bool 
     return response
 
 
+def page_text(response: Any) -> str:
+    """A response's HTML with its CSRF tokens masked: a token carries the second it was signed,
+    so two answers compared whole differ by it when a second boundary falls between them."""
+    import re
+
+    return re.sub(r'(name="csrf_token" value=")[^"]*', r"\1…", response.get_data(as_text=True))
+
+
 # -- e-mails -----------------------------------------------------------------------------------
 
 def outbox_mails(session: Session, template: str) -> list[Any]:

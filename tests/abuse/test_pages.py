@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sep_portal.abuse.models import AbuseCase, AbuseCategory, AbuseReport, WarningLetter
 from sep_portal.accounts.models import User
 from sep_portal.core import clock
-from tests.factories import emailed_path, sign_in
+from tests.factories import emailed_path, page_text, sign_in
 
 
 def _category(session, code="penipuan"):
@@ -57,7 +57,7 @@ def test_the_report_form_answers_the_same_whether_or_not_the_account_exists(clie
     for target in (known.email, "tidak-ada@kab.go.id"):
         response = client.post("/lapor", data={"target": target, "category_id": _category(session),
                                                "description": "Meminta pulsa."}, follow_redirects=True)
-        answers.append(response.get_data(as_text=True))
+        answers.append(page_text(response))
     assert 'id="report-received"' in answers[2] and answers[2] == answers[3]
     assert client.post("/lapor", data={"target": known.email, "description": "x"}).status_code == 422
 

@@ -153,7 +153,7 @@ def test_illegal_transitions_raise(ctx, factories):
         machine.transition("approved", "withdraw")
 
 
-def test_recommendation_rules_and_four_eyes(app, ctx, factories):
+def test_recommendation_rules_and_four_eyes(app, ctx, factories, monkeypatch):
     verifier = factories.user(roles=("verifikator", "pejabat"))
     application = _get(ctx, factories.application(stage="complete", verifier=verifier))
     v = ctx.get(User, verifier.id)
@@ -167,11 +167,8 @@ def test_recommendation_rules_and_four_eyes(app, ctx, factories):
     with pytest.raises(DomainError) as exc:
         ops.approve_application(ctx, application.id, v, reason="", now=clock.now())
     assert "empat mata" in exc.value.message
-    app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"] = True
-    try:
-        ops.approve_application(ctx, application.id, v, reason="", now=clock.now())
-    finally:
-        app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"] = False
+    monkeypatch.setitem(app.config, "SEP_ALLOW_SAME_RECOMMENDER_DECIDER", True)
+    ops.approve_application(ctx, application.id, v, reason="", now=clock.now())
     assert application.status == "approved"
 
 

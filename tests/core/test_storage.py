@@ -61,26 +61,20 @@ def test_jpeg_metadata_is_removed(ctx):
     assert b"Nama Pemilik Rahasia" not in storage.read_bytes(stored)
 
 
-def test_pixel_cap_refuses_decompression_bombs(app, ctx):
-    app.config["SEP_MAX_IMAGE_PIXELS"] = 10_000
-    try:
-        with pytest.raises(DomainError) as exc:
-            storage.save_upload(ctx, upload(png_bytes((200, 120)), "big.png"), purpose="test")
-    finally:
-        app.config["SEP_MAX_IMAGE_PIXELS"] = 40_000_000
+def test_pixel_cap_refuses_decompression_bombs(app, ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "SEP_MAX_IMAGE_PIXELS", 10_000)
+    with pytest.raises(DomainError) as exc:
+        storage.save_upload(ctx, upload(png_bytes((200, 120)), "big.png"), purpose="test")
     assert exc.value.message == "Gambar terlalu besar: paling banyak 0 megapiksel yang diterima."
 
 
-def test_size_limit_reads_no_more_than_the_limit(app, ctx):
-    app.config["SEP_MAX_UPLOAD_BYTES"] = 1000
-    stream = io.BytesIO(pdf_bytes() + b"\0" * 5000)
-    try:
-        with pytest.raises(DomainError) as exc:
-            from werkzeug.datastructures import FileStorage
+def test_size_limit_reads_no_more_than_the_limit(app, ctx, monkeypatch):
+    from werkzeug.datastructures import FileStorage
 
-            storage.save_upload(ctx, FileStorage(stream=stream, filename="a.pdf"), purpose="test")
-    finally:
-        app.config["SEP_MAX_UPLOAD_BYTES"] = 5 * 1024 * 1024
+    monkeypatch.setitem(app.config, "SEP_MAX_UPLOAD_BYTES", 1000)
+    stream = io.BytesIO(pdf_bytes() + b"\0" * 5000)
+    with pytest.raises(DomainError) as exc:
+        storage.save_upload(ctx, FileStorage(stream=stream, filename="a.pdf"), purpose="test")
     assert stream.tell() == 1001
     assert "MB" in exc.value.message
 

@@ -149,6 +149,11 @@ def _register_hooks(app: Flask) -> None:
     from sep_portal.core.pagination import page_url
 
     app.jinja_env.globals["page_url"] = page_url
+    from sep_portal.core.calendar import working_days_left
+
+    app.jinja_env.globals["working_days_left"] = lambda due: working_days_left(due) if due is not None else None
+    app.jinja_env.globals["work_count"] = _work_count
+    app.jinja_env.globals["has_warnings"] = _has_warnings
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -162,6 +167,31 @@ def _register_hooks(app: Flask) -> None:
         if (current_user and current_user.is_authenticated) or request.path.startswith("/tiket/publik/"):
             response.headers["Cache-Control"] = "no-store"  # a public ticket's page is private too
         return response
+
+
+def _work_count() -> int:
+    """How many things wait on the signed-in person (the number beside "Tugas saya" in the menu),
+    counted once per request and only on the pages that show it."""
+    from flask import g
+
+    from sep_portal.core import clock, worklist
+    from sep_portal.extensions import db
+
+    if "work_count" not in g:
+        g.work_count = worklist.count_for(db.session, current_user, clock.now())
+    return int(g.work_count)
+
+
+def _has_warnings() -> bool:
+    """Whether the signed-in person ever received a warning letter (the menu then links to them)."""
+    from flask import g
+
+    from sep_portal.abuse.queries import has_warnings
+    from sep_portal.extensions import db
+
+    if "has_warnings" not in g:
+        g.has_warnings = has_warnings(db.session, current_user.id)
+    return bool(g.has_warnings)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -19,6 +19,7 @@ from sep_portal.core.audit import AuditEntry, AuditHead  # noqa: F401
 from sep_portal.core.calendar import CalendarDay  # noqa: F401
 from sep_portal.core.db import Base
 from sep_portal.core.letters import Letter, LetterCounter  # noqa: F401
+from sep_portal.core.notices import DigestEntry, NoticeSetting  # noqa: F401
 from sep_portal.core.outbox import OutboxMessage  # noqa: F401
 from sep_portal.core.storage import StoredFile  # noqa: F401
 from sep_portal.helpdesk.models import HelpdeskService, SlaTarget, Ticket, TicketMessage  # noqa: F401

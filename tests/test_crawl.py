@@ -67,6 +67,8 @@ def cases(w: World) -> dict[str, list[Case]]:
         "main.index": [C({"anonymous"})],  # a signed-in person goes to the dashboard
         "main.healthz": [C(EVERYONE)],
         "main.dashboard": [C(SIGNED_IN)],
+        "main.tasks": [C(SIGNED_IN)],
+        "accounts.notifications": [C(SIGNED_IN)],
         "accounts.profile": [C(SIGNED_IN)],
         "accounts.security": [C(SIGNED_IN)],
         "auth.login": [C({"anonymous"})],

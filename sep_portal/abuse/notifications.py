@@ -4,10 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sep_portal.core import outbox
+from sep_portal.core import notices, outbox
+from sep_portal.core.permissions import PEJABAT
+
+TO_WARN = notices.kind("abuse.to_warn", _l("A misuse case is substantiated: a warning to issue"), PEJABAT)
+TO_REACTIVATE = notices.kind("abuse.reactivation", _l("A body asks to reactivate an account"), PEJABAT)
 
 
 def _send(session: Session, template: str, recipients: list[str], context: dict[str, Any],
@@ -78,10 +83,21 @@ def deactivated(session: Session, case: Any, account: Any, permanent: bool, sekr
         _send(session, "deactivated_notice", [person.email], {**context, "user": person}, person.locale)
 
 
-def reactivation_requested(session: Session, request: Any) -> None:
+def _to_pejabat(session: Session, notice: notices.NoticeKind, **kwargs: Any) -> None:
     from sep_portal.accounts.models import User
 
-    _send(session, "reactivation_requested", User.emails_with_role(session, "pejabat"), {"request": request})
+    notices.notify(session, notice, User.active_with_role(session, PEJABAT), **kwargs)
+
+
+def substantiated(session: Session, case: Any) -> None:
+    _to_pejabat(session, TO_WARN, title=_l("%(ref)s: misuse substantiated (%(category)s)", ref=case.reference,
+                                          category=case.category.name), path=f"/kasus/{case.id}")
+
+
+def reactivation_requested(session: Session, request: Any) -> None:
+    _to_pejabat(session, TO_REACTIVATE, title=_l("Reactivation of %(name)s", name=request.user.name),
+                path=f"/reaktivasi/{request.id}", template="abuse/reactivation_requested",
+                context={"request": request})
 
 
 def reactivation_decided(session: Session, request: Any, account: Any) -> None:

@@ -239,6 +239,7 @@ def substantiate_case(session: Session, case_id: int, actor: User, *, material: 
     session.flush()
     audit.record(session, actor, "abuse.case_substantiated", case, before={"status": "open"},
                  after={"status": "substantiated", "proposal": case.proposal, "prior_strikes": prior})
+    notifications.substantiated(session, case)
     return case
 
 

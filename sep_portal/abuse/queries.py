@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
 from sep_portal.abuse.models import (
@@ -21,7 +25,9 @@ from sep_portal.abuse.models import (
     WarningLetter,
 )
 from sep_portal.accounts.models import User
+from sep_portal.core import worklist
 from sep_portal.core.pagination import Page, offset_page
+from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SEKRETARIS, VERIFIKATOR
 from sep_portal.tenants.models import Body
 
 # The case list shows neither reports, notes nor warnings: loading them would be a query per row.
@@ -113,6 +119,10 @@ def warnings_of(session: Session, user_id: int) -> list[WarningLetter]:
                                 .order_by(WarningLetter.id.desc())))
 
 
+def has_warnings(session: Session, user_id: int) -> bool:
+    return session.scalar(select(WarningLetter.id).where(WarningLetter.user_id == user_id).limit(1)) is not None
+
+
 def reply_file(session: Session, warning_id: int, file_id: int) -> ReplyFile | None:
     return session.scalar(select(ReplyFile).where(ReplyFile.warning_id == warning_id, ReplyFile.file_id == file_id))
 
@@ -136,3 +146,95 @@ def reactivation_requests(session: Session, *, limit: int = 100) -> list[Reactiv
     return list(session.scalars(select(ReactivationRequest).options(joinedload(ReactivationRequest.user))
                                 .order_by((ReactivationRequest.status == "pending").desc(),
                                           ReactivationRequest.id.desc()).limit(limit)))
+
+
+# -- "Tugas saya" ------------------------------------------------------------------------------
+
+def _cases(session: Session, query: Any, limit: int, note: Any = None) -> tuple[int, list[worklist.WorkItem]]:
+    total, rows = worklist.count_and_first(session, query.options(*_CASE_ROW, joinedload(AbuseCase.category)),
+                                           limit)
+    return total, [worklist.WorkItem(f"{c.reference} · {c.account.name} · {c.category.name}",
+                                     url_for("abuse.case", case_id=c.id), since=c.opened_at,
+                                     note=note(c) if note else "") for (c,) in rows]
+
+
+def _case_list(status: str) -> Any:
+    return lambda: url_for("abuse.cases", status=status)
+
+
+@worklist.kind("abuse.triage", _l("Misuse cases to examine"), VERIFIKATOR, list_url=_case_list("open"))
+def _to_triage(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    """Open cases nobody has taken, and those I took."""
+    query = (select(AbuseCase).where(AbuseCase.status == "open",
+                                     or_(AbuseCase.assigned_to_id.is_(None), AbuseCase.assigned_to_id == user.id))
+             .order_by(AbuseCase.opened_at, AbuseCase.id))
+    return _cases(session, query, limit, lambda c: _("Taken by you") if c.assigned_to_id == user.id else "")
+
+
+def _with_warning(status: str) -> Any:
+    return (select(AbuseCase, WarningLetter).join(WarningLetter, WarningLetter.case_id == AbuseCase.id)
+            .where(WarningLetter.status == status))
+
+
+def _warning_items(rows: list[Any], **item: Any) -> list[worklist.WorkItem]:
+    return [worklist.WorkItem(f"{c.reference} · {c.account.name} · {w.letter.number}",
+                              url_for("abuse.case", case_id=c.id), since=w.replied_at, **item) for c, w in rows]
+
+
+@worklist.kind("abuse.evaluate", _l("Replies to warnings to evaluate"), VERIFIKATOR, list_url=_case_list("replied"))
+def _to_evaluate(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (_with_warning("replied").where(AbuseCase.status == "replied")
+             .options(*_CASE_ROW, raiseload(WarningLetter.reply_files))
+             .order_by(WarningLetter.replied_at, AbuseCase.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, _warning_items(rows)
+
+
+@worklist.kind("abuse.warn", _l("Substantiated cases: issue a warning"), PEJABAT,
+               list_url=_case_list("substantiated"))
+def _to_warn(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = select(AbuseCase).where(AbuseCase.status == "substantiated").order_by(AbuseCase.substantiated_at,
+                                                                                  AbuseCase.id)
+    return _cases(session, query, limit)
+
+
+@worklist.kind("abuse.deactivate", _l("Rejected replies: decide on deactivation"), PEJABAT,
+               list_url=_case_list("replied"))
+def _to_deactivate(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (_with_warning("rejected").where(AbuseCase.status == "replied")
+             .options(*_CASE_ROW, raiseload(WarningLetter.reply_files))
+             .order_by(WarningLetter.evaluated_at, AbuseCase.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, _warning_items(rows)
+
+
+@worklist.kind("abuse.reactivation", _l("Reactivation requests to decide"), PEJABAT,
+               list_url=lambda: url_for("abuse.reactivations"))
+def _to_reactivate(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(ReactivationRequest, User.name, Body.name)
+             .join(User, User.id == ReactivationRequest.user_id).join(Body, Body.id == ReactivationRequest.body_id)
+             .where(ReactivationRequest.status == "pending")
+             .order_by(ReactivationRequest.created_at, ReactivationRequest.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(f"{name} · {body}", url_for("abuse.reactivation", request_id=r.id),
+                                     since=r.created_at) for r, name, body in rows]
+
+
+@worklist.kind("abuse.reply", _l("Warning letters to reply to"), ASN, SEKRETARIS, ADMIN_PENGELOLA, quiet=True)
+def _to_reply(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(WarningLetter).where(WarningLetter.user_id == user.id, WarningLetter.status == "issued")
+             .options(raiseload(WarningLetter.reply_files)).order_by(WarningLetter.reply_due_at, WarningLetter.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(w.letter.number, url_for("abuse.warning", warning_id=w.id),
+                                     due_at=w.reply_due_at) for (w,) in rows]
+
+
+@worklist.kind("abuse.body_warnings", _l("Accounts of my body under a warning"), ADMIN_PENGELOLA, needs_body=True)
+def _body_warnings(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(WarningLetter, User).join(User, User.id == WarningLetter.user_id)
+             .options(raiseload(WarningLetter.reply_files), raiseload(WarningLetter.letter))
+             .where(WarningLetter.body_id == user.body_id, WarningLetter.status == "issued")
+             .order_by(WarningLetter.reply_due_at, WarningLetter.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(account.name, url_for("tenants.account", account_id=account.id),
+                                     due_at=w.reply_due_at, note=_("Reply due")) for w, account in rows]

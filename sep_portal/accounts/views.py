@@ -108,3 +108,44 @@ def profile() -> Any:
     user = current_actor()
     body = db.session.get(Body, user.body_id) if user.body_id else None
     return render_template("accounts/profile.html", user=user, body=body)
+
+
+# -- notices of new work ----------------------------------------------------------------------------
+
+def _notice_form(user: Any) -> Any:
+    """One choice (at once, daily digest, off) per kind of new work this person may be told of."""
+    from flask_wtf import FlaskForm
+    from wtforms import RadioField
+
+    from sep_portal.core import notices
+
+    current = notices.modes_of(db.session, user.id)
+    choices = [(mode, str(label)) for mode, label in notices.MODE_LABELS.items()]
+
+    class NoticeForm(FlaskForm):
+        pass
+
+    kinds = notices.kinds_for(user)
+    for notice in kinds:
+        setattr(NoticeForm, notice.code.replace(".", "__"),
+                RadioField(str(notice.label), choices=choices, default=current.get(notice.code, "now")))
+    return NoticeForm(), kinds
+
+
+@bp.route("/notifikasi", methods=["GET", "POST"])
+@login_required
+def notifications() -> Any:
+    from sep_portal.core import notices
+
+    user = current_actor()
+    form, kinds = _notice_form(user)
+
+    def render(f: Any, status: int = 200) -> Any:
+        return render_template("accounts/notifications.html", form=f, kinds=kinds), status
+
+    if not form.is_submitted():
+        return render(form)
+    return run_action(
+        lambda: notices.set_modes(db.session, user, {k.code: form[k.code.replace(".", "__")].data for k in kinds}),
+        form=form, render=render, redirect_to=url_for("accounts.notifications"),
+        success=_("Your choices are saved."))

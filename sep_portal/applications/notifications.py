@@ -4,9 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from sep_portal.core import outbox
+from sep_portal.core import notices, outbox
+from sep_portal.core.permissions import PEJABAT, VERIFIKATOR
+
+TO_VERIFY = notices.kind("applications.to_verify", _l("An application is submitted or resubmitted"), VERIFIKATOR)
+TO_DECIDE = notices.kind("applications.to_decide", _l("An application is recommended for your decision"), PEJABAT)
 
 
 def _to_applicant(session: Session, application: Any, template: str, **context: Any) -> None:
@@ -15,8 +20,27 @@ def _to_applicant(session: Session, application: Any, template: str, **context: 
                    {"application": application, "user": applicant, **context}, locale=applicant.locale)
 
 
-def submitted(session: Session, application: Any) -> None:
+def _staff_notice(session: Session, notice: notices.NoticeKind, application: Any, role: str, title: str,
+                  due_at: datetime | None = None) -> None:
+    from sep_portal.accounts.models import User
+
+    notices.notify(session, notice, User.active_with_role(session, role), title=title,
+                   path=f"/permohonan/{application.id}", due_at=due_at)
+
+
+def submitted(session: Session, application: Any, *, again: bool = False) -> None:
+    """The applicant's receipt, and the verifiers' notice of new work."""
     _to_applicant(session, application, "submitted")
+    title = (_l("%(ref)s (%(body)s) was resubmitted after a return", ref=application.reference,
+               body=application.body_label) if again else
+             _l("%(ref)s (%(body)s) was submitted", ref=application.reference, body=application.body_label))
+    _staff_notice(session, TO_VERIFY, application, VERIFIKATOR, title)
+
+
+def recommended(session: Session, application: Any) -> None:
+    _staff_notice(session, TO_DECIDE, application, PEJABAT,
+                  _l("%(ref)s (%(body)s): the verifier recommends a decision", ref=application.reference,
+                    body=application.body_label), due_at=application.decision_due_at)
 
 
 def returned(session: Session, application: Any, missing: list[str], message: str) -> None:

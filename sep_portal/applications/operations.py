@@ -224,7 +224,7 @@ def submit_application(session: Session, application: Application, actor: User, 
     application.checks = run_checks(session, application)
     _transition(session, application, actor, action, now,
                 data={"checks": [c["code"] for c in application.checks]})
-    notifications.submitted(session, application)
+    notifications.submitted(session, application, again=action == "resubmit")
 
 
 def withdraw_application(session: Session, application: Application, actor: User, *, now: datetime) -> None:
@@ -347,6 +347,7 @@ def recommend(session: Session, application: Application, actor: User, *, recomm
     note = (note or "").strip()
     if not note:
         raise DomainError("note", _("Write the reasoning for the recommendation."))
+    first = application.recommended_at is None
     application.recommendation = recommendation
     application.recommendation_grounds = grounds
     application.recommendation_note = note[:4000]
@@ -354,6 +355,8 @@ def recommend(session: Session, application: Application, actor: User, *, recomm
     application.recommended_at = now
     _transition(session, application, actor, "recommend", now, note=note[:4000],
                 data={"recommendation": recommendation, "grounds": grounds})
+    if first:  # a changed recommendation is not new work: the pejabat was told of the first
+        notifications.recommended(session, application)
 
 
 # -- the pejabat ---------------------------------------------------------------------------------

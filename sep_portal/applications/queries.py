@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
-from sep_portal.applications.models import OPEN_STATUSES, STATUSES, Application
+from sep_portal.applications.models import OPEN_STATUSES, STATUSES, Application, ApplicationEvent
+from sep_portal.core import worklist
 from sep_portal.core.pagination import Page, offset_page
+from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR
 from sep_portal.tenants.models import BODY_KINDS, Body
 
 
@@ -66,3 +72,60 @@ def queue_counts(session: Session, now: datetime) -> dict[str, int]:
     overdue = session.scalar(select(func.count()).select_from(Application).where(
         Application.status == "complete", Application.decision_due_at < now)) or 0
     return {"submitted": rows.get("submitted", 0), "complete": rows.get("complete", 0), "overdue": overdue}
+
+
+# -- "Tugas saya" ------------------------------------------------------------------------------
+
+def _work(session: Session, query: Any, limit: int, item: Any) -> tuple[int, list[worklist.WorkItem]]:
+    query = query.options(joinedload(Application.body), raiseload(Application.documents),
+                          raiseload(Application.events))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [item(*row) for row in rows]
+
+
+def _title(application: Application) -> str:
+    return f"{application.reference} · {application.body_label}"
+
+
+def _detail(application: Application) -> str:
+    return url_for("applications.detail", application_id=application.id)
+
+
+@worklist.kind("applications.verify", _l("Applications to check"), VERIFIKATOR,
+               list_url=lambda: url_for("applications.queue", status="submitted"))
+def _to_verify(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    """Submitted (first time or again after a return), oldest first."""
+    resubmitted = exists().where(ApplicationEvent.application_id == Application.id,
+                                 ApplicationEvent.action == "resubmit").label("resubmitted")
+    query = (select(Application, resubmitted).where(Application.status == "submitted")
+             .order_by(Application.submitted_at, Application.id))
+    return _work(session, query, limit, lambda a, again: worklist.WorkItem(
+        _title(a), _detail(a), since=a.submitted_at, note=_("Resubmitted after a return") if again else ""))
+
+
+@worklist.kind("applications.recommend", _l("Complete applications to recommend"), VERIFIKATOR,
+               list_url=lambda: url_for("applications.queue", status="complete"))
+def _to_recommend(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(Application).where(Application.status == "complete", Application.recommendation.is_(None))
+             .order_by(Application.decision_due_at, Application.id))
+    return _work(session, query, limit, lambda a: worklist.WorkItem(_title(a), _detail(a), due_at=a.decision_due_at))
+
+
+@worklist.kind("applications.decide", _l("Applications to decide"), PEJABAT,
+               list_url=lambda: url_for("applications.queue", status="complete"))
+def _to_decide(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(Application).where(Application.status == "complete", Application.recommendation.is_not(None))
+             .order_by(Application.decision_due_at, Application.id))
+    return _work(session, query, limit, lambda a: worklist.WorkItem(_title(a), _detail(a), due_at=a.decision_due_at))
+
+
+@worklist.kind("applications.mine", _l("My applications to complete"), SEKRETARIS,
+               list_url=lambda: url_for("applications.my_applications"))
+def _to_complete(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    """Drafts not yet sent, and applications returned for completion."""
+    query = (select(Application).where(Application.applicant_id == user.id,
+                                       Application.status.in_(("draft", "returned")))
+             .order_by(Application.status.desc(), Application.id))
+    return _work(session, query, limit, lambda a: worklist.WorkItem(
+        _title(a), _detail(a), note=_("Returned: complete and send again") if a.status == "returned"
+        else _("Draft: not sent yet")))

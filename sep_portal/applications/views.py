@@ -23,7 +23,7 @@ from sep_portal.applications.forms import (
 )
 from sep_portal.applications.models import DOC_TYPES, REVIEWER_ROLES, Application, ApplicationDocument
 from sep_portal.applications.queries import QueueFilter, applications_of, body_choices, review_queue
-from sep_portal.core import calendar, clock, letters, storage
+from sep_portal.core import clock, letters, storage
 from sep_portal.core.actions import run_action
 from sep_portal.core.errors import NotPermitted
 from sep_portal.core.forms import ConfirmForm
@@ -304,7 +304,3 @@ def verify_letter(code: str) -> Any:
         return render_template("applications/letter_verify.html", letter=None), 404
     return render_template("applications/letter_verify.html", letter=letter)
 
-
-@bp.app_template_global()
-def working_days_left(due: datetime | None) -> int | None:
-    return calendar.working_days_left(due) if due is not None else None

@@ -3,12 +3,18 @@ relations a page does not show are guarded by ``raiseload``."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased, raiseload
 
-from sep_portal.bimtek.models import SEATED_STATUSES, BimtekRegistration, BimtekSession
+from sep_portal.bimtek.models import ACTIVE_STATUSES, SEATED_STATUSES, BimtekRegistration, BimtekSession
+from sep_portal.core import worklist
 from sep_portal.core.pagination import Page, offset_page
+from sep_portal.core.permissions import ROLES
 
 # Lists of sessions show neither who created them nor (beyond a count) who registered.
 _SESSION_ROW = (raiseload(BimtekSession.created_by),)
@@ -86,3 +92,20 @@ def by_certificate_code(session: Session, code: str) -> BimtekRegistration | Non
         return None
     return session.scalar(select(BimtekRegistration).where(BimtekRegistration.certificate_code == code,
                                                            BimtekRegistration.status == "attended"))
+
+
+# -- "Tugas saya" ------------------------------------------------------------------------------
+
+@worklist.kind("bimtek.registered", _l("Bimtek sessions I registered for"), *ROLES,
+               list_url=lambda: url_for("bimtek.index"), quiet=True)
+def _my_sessions(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(BimtekRegistration).join(BimtekSession, BimtekSession.id == BimtekRegistration.session_id)
+             .where(BimtekRegistration.user_id == user.id, BimtekRegistration.status.in_(ACTIVE_STATUSES),
+                    BimtekSession.status == "scheduled", BimtekSession.starts_at > now)
+             .options(*_REGISTRATION_ROW, raiseload(BimtekRegistration.user))
+             .order_by(BimtekSession.starts_at, BimtekRegistration.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(r.session.topic, url_for("bimtek.detail", session_id=r.session_id),
+                                     due_at=r.session.starts_at,
+                                     note=_("On the waiting list") if r.status == "waitlisted" else "")
+                   for (r,) in rows]

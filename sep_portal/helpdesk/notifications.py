@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from sep_portal.core import outbox
+from sep_portal.core import notices, outbox
+from sep_portal.core.permissions import HELPDESK
 from sep_portal.helpdesk.models import Ticket, TicketMessage
+
+NEW_TICKET = notices.kind("helpdesk.new_ticket", _l("A new ticket nobody has taken"), HELPDESK)
 
 
 def _to_requester(session: Session, template: str, ticket: Ticket, context: dict[str, Any],
@@ -27,7 +31,13 @@ def _to_requester(session: Session, template: str, ticket: Ticket, context: dict
 
 
 def opened(session: Session, ticket: Ticket, access_token: str | None = None) -> None:
+    """The requester's receipt, and the agents' notice of a ticket nobody has taken yet."""
+    from sep_portal.accounts.models import User
+
     _to_requester(session, "opened", ticket, {}, access_token)
+    notices.notify(session, NEW_TICKET, User.active_with_role(session, HELPDESK),
+                   title=_l("%(ref)s: %(subject)s (priority %(p)d)", ref=ticket.reference, subject=ticket.subject,
+                           p=ticket.priority), path=f"/tiket/{ticket.id}")
 
 
 def agent_replied(session: Session, ticket: Ticket, message: TicketMessage) -> None:

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
 from sep_portal.accounts.models import User
+from sep_portal.core import calendar, worklist
 from sep_portal.core.pagination import Page, offset_page
+from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, HELPDESK, SEKRETARIS
 from sep_portal.helpdesk.models import (
     OPEN_STATUSES,
     STATUSES,
@@ -130,3 +137,52 @@ def attachment_of(session: Session, ticket_id: int, attachment_id: int) -> Ticke
     """A file, only through its own ticket."""
     return session.scalar(select(TicketAttachment).where(TicketAttachment.id == attachment_id,
                                                          TicketAttachment.ticket_id == ticket_id))
+
+
+# -- "Tugas saya" ------------------------------------------------------------------------------
+
+def _tickets(session: Session, query: Any, limit: int, due: str) -> tuple[int, list[worklist.WorkItem]]:
+    """Most urgent first: by priority, then age. ``due``: which SLA target the item shows."""
+    from sep_portal.helpdesk import sla
+
+    query = query.options(*_TICKET_ROW, raiseload(Ticket.requester), raiseload(Ticket.assignee)).order_by(
+        Ticket.priority, Ticket.created_at, Ticket.id)
+    total, rows = worklist.count_and_first(session, query, limit)
+    if not rows:
+        return total, []
+    targets, cal = sla.TargetTable(session), calendar.get_calendar()
+    items = []
+    for (ticket,) in rows:
+        target = targets(ticket.service_id, ticket.priority)
+        due_at = (sla.response_due(ticket, cal, target) if due == "response"
+                  else sla.resolution_due(ticket, cal, target))
+        items.append(worklist.WorkItem(f"{ticket.reference} · {ticket.subject}",
+                                       url_for("helpdesk.ticket", ticket_id=ticket.id), due_at=due_at,
+                                       since=ticket.created_at, note=_("Priority %(p)d", p=ticket.priority)))
+    return total, items
+
+
+@worklist.kind("helpdesk.unassigned", _l("New tickets nobody has taken"), HELPDESK,
+               list_url=lambda: url_for("helpdesk.queue", status="new", assignee="none"))
+def _unassigned(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = select(Ticket).where(Ticket.status == "new", Ticket.assignee_id.is_(None))
+    return _tickets(session, query, limit, "response")
+
+
+@worklist.kind("helpdesk.mine", _l("Tickets assigned to me"), HELPDESK,
+               list_url=lambda: url_for("helpdesk.queue", assignee="me"))
+def _assigned(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    """Mine and moving: a ticket waiting on its requester waits on nobody here."""
+    query = select(Ticket).where(Ticket.assignee_id == user.id, Ticket.status.in_(("new", "assigned", "in_progress")))
+    return _tickets(session, query, limit, "resolution")
+
+
+@worklist.kind("helpdesk.my_answer", _l("My tickets waiting for my answer"), ASN, SEKRETARIS, ADMIN_PENGELOLA,
+               list_url=lambda: url_for("helpdesk.my_tickets"), quiet=True)
+def _awaiting_me(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(Ticket).where(Ticket.requester_id == user.id, Ticket.status == "waiting")
+             .options(*_TICKET_ROW, raiseload(Ticket.requester), raiseload(Ticket.assignee))
+             .order_by(Ticket.paused_since, Ticket.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(f"{t.reference} · {t.subject}", url_for("helpdesk.ticket", ticket_id=t.id),
+                                     since=t.paused_since) for (t,) in rows]

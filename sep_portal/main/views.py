@@ -7,11 +7,14 @@ from flask_login import current_user, login_required
 
 from sep_portal import safe_next
 from sep_portal.accounts.operations import set_locale
-from sep_portal.core import clock
+from sep_portal.core import clock, worklist
 from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.permissions import ROLES
 from sep_portal.extensions import db
 from sep_portal.main import bp
+
+DASHBOARD_ITEMS = 3  # of each kind of work on the dashboard
+TASK_PAGE_ITEMS = 20  # of each kind on "Tugas saya"; the rest is in the kind's own list
 
 
 @bp.route("/")
@@ -24,23 +27,23 @@ def index() -> Any:
 @bp.route("/dasbor")
 @login_required
 def dashboard() -> Any:
-    """Each of the person's roles as a card, below the warning letters still waiting for a reply.
-    The figures come from the features' own queries; no SQL here."""
+    """What waits on the person ("Tugas saya", the first few of each kind), below the warning
+    letters still waiting for a reply; then each of their roles as a card of links."""
     from sep_portal.abuse import queries as abuse_queries
-    from sep_portal.applications import queries as app_queries
 
     roles = [r for r in ROLES if current_user.has_role(r)]
     open_warnings = [w for w in abuse_queries.warnings_of(db.session, current_user.id) if w.status == "issued"]
-    context: dict[str, Any] = {"roles": roles, "open_warnings": open_warnings}
-    if current_user.has_role("sekretaris"):
-        context["my_applications"] = app_queries.applications_of(db.session, current_user.id)[:5]
-    if current_user.has_role("admin_pengelola") and current_user.body_id:
-        from sep_portal.tenants import queries as tenant_queries
+    work = worklist.work_for(db.session, current_user, clock.now(), limit=DASHBOARD_ITEMS)
+    return render_template("main/dashboard.html", roles=roles, open_warnings=open_warnings, work=work)
 
-        context["tenant_counts"] = tenant_queries.status_counts(db.session, current_user.body_id)
-    if current_user.has_any_role("verifikator", "pejabat"):
-        context["queue_counts"] = app_queries.queue_counts(db.session, clock.now())
-    return render_template("main/dashboard.html", **context)
+
+@bp.route("/tugas")
+@login_required
+def tasks() -> Any:
+    """"Tugas saya": everything that waits on the person, each kind with its first items and a
+    link to its whole list."""
+    work = worklist.work_for(db.session, current_user, clock.now(), limit=TASK_PAGE_ITEMS)
+    return render_template("main/tasks.html", work=work)
 
 
 @bp.route("/bahasa/<lang>", methods=["POST"])

@@ -41,6 +41,7 @@ from sep_portal.core.exports import safe_cell
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import ASN
 from sep_portal.core.security import new_token
+from sep_portal.tenants import notifications
 from sep_portal.tenants.models import AccountImport, AccountImportProblem, Body
 
 log = logging.getLogger(__name__)
@@ -345,6 +346,7 @@ def run_check(job_id: int) -> None:
             job.finished_at, job.claimed_until = clock.now(), None
             audit.record(session, session.get(User, job.created_by_id), "accounts.import_checked", job,
                          after={"rows": total, "rows_with_problems": errors})
+            notifications.import_finished(session, job.id)
             session.commit()
         except ImportFileError as exc:
             fh.close()
@@ -364,6 +366,7 @@ def run_check(job_id: int) -> None:
 def _fail(session: Session, job_id: int, message: str, *, status: str = "failed") -> None:
     session.execute(update(AccountImport).where(AccountImport.id == job_id).values(
         status=status, message=message[:2000], finished_at=clock.now(), claimed_until=None))
+    notifications.import_finished(session, job_id)
     session.commit()
 
 
@@ -413,6 +416,7 @@ def run_import(job_id: int) -> None:
             job.status, job.imported_rows, job.processed_rows = "imported", done, done
             job.finished_at, job.claimed_until = clock.now(), None
             audit.record(session, actor, "accounts.imported", job, after={"accounts": done, "body_id": body.id})
+            notifications.import_finished(session, job.id)
             session.commit()
         except ImportFileError as exc:
             session.rollback()

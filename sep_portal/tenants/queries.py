@@ -4,13 +4,19 @@ Ditjen's pages. Constant query count per page; relations a page does not show ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, raiseload
 
 from sep_portal.accounts.models import ACCOUNT_STATUSES, User
+from sep_portal.core import worklist
 from sep_portal.core.pagination import KeysetPage, Page, keyset_page, offset_page
+from sep_portal.core.permissions import ADMIN_PENGELOLA, SEKRETARIS
 from sep_portal.tenants.models import (
     RUNNING_IMPORT_STATUSES,
     AccountImport,
@@ -194,3 +200,42 @@ def body_history(session: Session, body_id: int, *, limit: int = 50) -> list[His
     actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
     actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
     return [HistoryRow(e, actors.get(e.actor_id) if e.actor_id is not None else None) for e in entries]
+
+
+# -- "Tugas saya" ------------------------------------------------------------------------------
+
+@worklist.kind("tenants.tembusan", _l("Unread tembusan of my body"), SEKRETARIS, needs_body=True,
+               list_url=lambda: url_for("tenants.my_body"))
+def _unread_tembusan(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(TembusanCopy).where(TembusanCopy.body_id == user.body_id, TembusanCopy.read_at.is_(None))
+             .order_by(TembusanCopy.created_at, TembusanCopy.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(c.subject, url_for("tenants.tembusan", copy_id=c.id), since=c.created_at)
+                   for (c,) in rows]
+
+
+@worklist.kind("tenants.imports", _l("Checked imports waiting to be run"), ADMIN_PENGELOLA, needs_body=True,
+               list_url=lambda: url_for("tenants.imports"))
+def _imports_waiting(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(AccountImport).where(AccountImport.body_id == user.body_id, AccountImport.status == "checked")
+             .order_by(AccountImport.created_at, AccountImport.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(_("Import of %(rows)d rows", rows=job.total_rows),
+                                     url_for("tenants.import_job", job_id=job.id), since=job.finished_at)
+                   for (job,) in rows]
+
+
+@worklist.kind("tenants.expired_activation", _l("Accounts whose activation link expired"), ADMIN_PENGELOLA,
+               needs_body=True, list_url=lambda: url_for("tenants.accounts", status="pending"))
+def _expired_activation(session: Session, user: Any, now: datetime,
+                        limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    """Not yet activated, and no activation link of theirs still works: send a new one."""
+    from sep_portal.auth.models import AuthToken
+
+    valid_link = exists().where(AuthToken.user_id == User.id, AuthToken.purpose == "activate",
+                                AuthToken.used_at.is_(None), AuthToken.expires_at > now)
+    query = (select(User.id, User.name).where(User.body_id == user.body_id, User.status == "pending", ~valid_link)
+             .order_by(User.name, User.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(name, url_for("tenants.account", account_id=account_id),
+                                     note=_("Send a new activation link")) for account_id, name in rows]

@@ -1,0 +1,32 @@
+"""E-mails of a body's tenancy that tell someone of new work."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from sep_portal.core import notices
+from sep_portal.core.permissions import ADMIN_PENGELOLA
+
+IMPORT_DONE = notices.kind("tenants.import_done", _l("An import of accounts has finished or failed"),
+                           ADMIN_PENGELOLA)
+
+
+def import_finished(session: Session, job_id: int) -> None:
+    """The Admin Pengelola who started an import learns how its check or its run ended."""
+    from sep_portal.accounts.models import User
+    from sep_portal.tenants.models import AccountImport
+
+    job = session.get(AccountImport, job_id, populate_existing=True)  # after an UPDATE statement
+    if job is None:
+        return
+    titles = {
+        "checked": _l("Import %(id)d checked: %(rows)d rows without problems, ready to run", id=job.id,
+                      rows=job.total_rows),
+        "invalid": _l("Import %(id)d has problems: %(errors)d of %(rows)d rows", id=job.id,
+                      errors=job.error_rows, rows=job.total_rows),
+        "imported": _l("Import %(id)d done: %(rows)d accounts created", id=job.id, rows=job.imported_rows),
+        "failed": _l("Import %(id)d failed", id=job.id),
+    }
+    if job.status in titles:
+        notices.notify(session, IMPORT_DONE, [session.get(User, job.created_by_id)], title=titles[job.status],
+                       path=f"/pengelola/impor/{job.id}")

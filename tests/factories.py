@@ -93,6 +93,8 @@ class Factories:
         n = next(_seq)
         body = body or (existing.body if existing is not None else None) or self.body(tenant_status="none")
         applicant = applicant or self.user(roles=("sekretaris",), body=None)
+        if STAGES.index(stage) >= 2:  # made before the context's session starts writing: on a
+            verifier = verifier or self.user(roles=("verifikator",))  # live SQLite file it would lock
         # The context's own session, as in a request: the calendar and the operations share it.
         with self.app.test_request_context("/"):
             s = db.session
@@ -110,7 +112,7 @@ class Factories:
             if STAGES.index(stage) >= 1:
                 ops.submit_application(s, application, applicant, now=now)
             if STAGES.index(stage) >= 2:
-                verifier = s.get(User, (verifier or self.user(roles=("verifikator",))).id)
+                verifier = s.get(User, verifier.id)
                 ops.declare_complete(s, application, verifier, now=now)
             if STAGES.index(stage) >= 3:
                 ops.recommend(s, application, verifier, recommendation=recommendation,
@@ -132,6 +134,7 @@ class Factories:
             result = work(db.session)
             db.session.commit()
             key = (type(result), result.id)
+        self.session.commit()  # ends a read begun before: on a live database it would not see the row
         self.session.expire_all()
         return self.session.get(*key)
 

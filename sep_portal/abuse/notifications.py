@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sep_portal.core import notices, outbox
-from sep_portal.core.permissions import PEJABAT
+from sep_portal.core.permissions import PEJABAT, VERIFIKATOR
 
 TO_WARN = notices.kind("abuse.to_warn", _l("A misuse case is substantiated: a warning to issue"), PEJABAT)
+TO_EVALUATE = notices.kind("abuse.to_evaluate", _l("A warned person replied: the reply to evaluate"), VERIFIKATOR)
 TO_REACTIVATE = notices.kind("abuse.reactivation", _l("A body asks to reactivate an account"), PEJABAT)
 
 
@@ -64,9 +65,15 @@ def warning_issued(session: Session, warning: Any, account: Any, sekretaris: lis
 
 
 def reply_copy(session: Session, warning: Any, account: Any, sekretaris: list[Any]) -> None:
+    """The Sekretaris' copy of a reply, and the verifiers' notice that it waits to be evaluated."""
+    from sep_portal.accounts.models import User
+
     for person in sekretaris:
         _send(session, "reply_copy", [person.email], {"warning": warning, "account": account, "user": person},
               person.locale)
+    notices.notify(session, TO_EVALUATE, User.active_with_role(session, VERIFIKATOR),
+                   title=_l("%(ref)s: %(name)s replied to warning letter %(number)s", ref=warning.case.reference,
+                            name=account.name, number=warning.letter.number), path=f"/kasus/{warning.case_id}")
 
 
 def reply_evaluated(session: Session, warning: Any, account: Any, accepted: bool) -> None:

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,19 +100,90 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> I
     thread.join(10)
 
 
+AXE_VERSION = "4.14.1"
+AXE_DIR = Path(__file__).resolve().parent / ".axe"  # installed here from the npm registry, never a CDN
+AXE_FILE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _ensure_axe() -> str | None:
+    """axe-core at its pinned version in tests/browser/.axe; None, or why it cannot be had."""
+    installed = AXE_DIR / "node_modules" / "axe-core" / "package.json"
+    if AXE_FILE.exists() and f'"version": "{AXE_VERSION}"' in installed.read_text(encoding="utf-8"):
+        return None
+    if shutil.which("npm") is None:
+        return "npm is not installed: axe-core cannot be fetched from the npm registry"
+    AXE_DIR.mkdir(exist_ok=True)
+    try:
+        subprocess.run(["npm", "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--no-save",
+                        f"axe-core@{AXE_VERSION}"], check=True, capture_output=True, timeout=300)
+    except (subprocess.SubprocessError, OSError) as exc:
+        return f"npm install axe-core@{AXE_VERSION} failed: {exc}"
+    return None if AXE_FILE.exists() else "npm ran but axe.min.js is missing"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    problem = _ensure_axe()
+    if problem:
+        pytest.fail(f"ACCESSIBILITY CHECK UNAVAILABLE: {problem}")
+    return AXE_FILE
+
+
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
+def page(browser: Any, live_server: Any, axe_script: Path) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.base_url, locale="id-ID")
+    # Injected through the DevTools protocol before each page's own scripts: the portal's CSP
+    # (scripts from 'self' only) stays as it is for the page under test.
+    context.add_init_script(path=str(axe_script))
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
     context.close()
 
 
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (WCAG 2.1 A and AA and
+    best practice), one line each with the first elements concerned."""
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"],
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+    }""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}"
+            for v in found if v["impact"] in SERIOUS]
+
+
+def assert_accessible(page: Any) -> None:
+    problems = axe_violations(page)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
+
+
 def run_sweep(app: Any) -> None:
-    """`flask sep sweep` against the live server's database (delivers the outbox by SMTP)."""
-    result = app.test_cli_runner().invoke(args=["sep", "sweep"])
-    assert result.exit_code == 0, result.output
+    """`flask sep sweep` against the live server's database (delivers the outbox by SMTP), again
+    until nothing waits: the browser tests share one database, whose outbox may hold more than one
+    sweep's batch."""
+    from sqlalchemy import func, select
+
+    from sep_portal.core import clock
+    from sep_portal.core.outbox import OutboxMessage
+
+    for _ in range(20):
+        result = app.test_cli_runner().invoke(args=["sep", "sweep"])
+        assert result.exit_code == 0, result.output
+        with db_session(app) as session:
+            if not session.scalar(select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= clock.now())):
+                return
+
+
+def db_session(app: Any) -> Any:
+    from sep_portal.extensions import db
+
+    return db.bound(app).factory()
 
 
 def sign_in(page: Any, user: Any, *, secret: str | None = None) -> None:

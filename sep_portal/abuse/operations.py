@@ -32,6 +32,7 @@ from sep_portal.auth import operations as auth_ops
 from sep_portal.core import audit, calendar, letters, storage, sweep
 from sep_portal.core.db import add_unique, lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.identity import normalize_email
 from sep_portal.core.nip import normalize_nip
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN
 from sep_portal.core.security import claim_emailed_link, new_token
@@ -132,7 +133,7 @@ def report_publicly(session: Session, *, email: str, target: str, category_id: i
                     now: datetime) -> None:
     """The anonymous form (when the operator switches it on): the report waits until the
     reporter confirms the e-mail address by a link."""
-    email = auth_ops.normalize_email(email)
+    email = normalize_email(email)
     category = _validate_report(session, target=target, category_id=category_id, description=description)
     token, digest = new_token()
     report = AbuseReport(category_id=category.id, reporter_email=email, target=target.strip()[:254],

@@ -3,7 +3,7 @@ reactivation (/badan/reaktivasi, /reaktivasi) and the operator's categories (/ad
 Views translate HTTP into operations (through ``run_action``) and queries; no SQL here."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
@@ -31,7 +31,7 @@ from sep_portal.abuse.models import AbuseCase, AbuseCategory, ReactivationReques
 from sep_portal.core import calendar, clock, storage
 from sep_portal.core.actions import run_action
 from sep_portal.core.errors import DomainError
-from sep_portal.core.forms import ConfirmForm
+from sep_portal.core.forms import ConfirmForm, end_of_day
 from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN, VERIFIKATOR, current_actor, require_role
 from sep_portal.extensions import db, limit_from_config, limiter, per_person
@@ -120,16 +120,6 @@ def report_public_confirm(token: str) -> Any:
 REVIEWERS = (VERIFIKATOR, PEJABAT)
 
 
-def _end_of_day(value: str | None) -> datetime | None:
-    """``2026-11-30`` → the last second of that day in WIB; None for nothing or not a date."""
-    if not value:
-        return None
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        return None
-    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.WIB)
-
 
 @bp.route("/kasus")
 @require_role(*REVIEWERS)
@@ -138,7 +128,7 @@ def cases() -> Any:
     user = current_actor()
     flt = queries.CaseFilter(status=args.get("status", "open"), category_id=args.get("category", type=int),
                              body_code=args.get("body", "").strip(),
-                             opened_before=_end_of_day(args.get("opened_before")),
+                             opened_before=end_of_day(args.get("opened_before")),
                              assigned_to_id=user.id if args.get("mine") == "1" else None)
     result = queries.case_queue(db.session, flt, reviewer_id=user.id, page=page_number(), per_page=page_size())
     return render_template("abuse/cases.html", result=result,

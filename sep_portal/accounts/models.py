@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sep_portal.core.db import Base, TenantScoped, TimestampMixin
+from sep_portal.core.identity import email_key
 from sep_portal.core.permissions import ASN, ROLES
 from sep_portal.tenants.models import Body
 
@@ -157,7 +158,7 @@ class User(TimestampMixin, TenantScoped, Base):
 
     @classmethod
     def by_email(cls, session, email: str) -> User | None:  # type: ignore[no-untyped-def]
-        return session.scalar(select(cls).where(cls.email == email.strip().lower()))
+        return session.scalar(select(cls).where(cls.email == email_key(email)))
 
     def __repr__(self) -> str:  # never the e-mail or NIP: reprs end up in logs
         return f"<User {self.id}>"

@@ -154,13 +154,9 @@ def outbox_message(message_id: int) -> Any:
 @require_role(SUPERADMIN)
 def outbox_requeue(message_id: int) -> Any:
     message = _message(message_id)
-    if not ConfirmForm().validate_on_submit() or message.status != "failed":
-        abort(400)
-    outbox.requeue(db.session, message)
-    audit.record(db.session, current_actor(), "outbox.requeued", message)
-    db.session.commit()
-    flash(_("The message will be sent again at the next sweep."), "success")
-    return redirect(url_for("admin.outbox_message", message_id=message_id))
+    return run_action(lambda: outbox.requeue(db.session, current_actor(), message),
+                      success=_("The message will be sent again at the next sweep."),
+                      redirect_to=url_for("admin.outbox_message", message_id=message_id))
 
 
 # -- integration API: service accounts and webhooks -------------------------------------------------

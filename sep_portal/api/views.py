@@ -16,6 +16,7 @@ from sep_portal.api.models import ServiceAccount
 from sep_portal.api.openapi import document
 from sep_portal.api.webhooks import account_json
 from sep_portal.core import clock
+from sep_portal.core.identity import email_key
 from sep_portal.core.security import hash_token
 from sep_portal.extensions import csrf, db, limit_from_config, limiter
 from sep_portal.tenants import queries
@@ -82,7 +83,7 @@ def openapi() -> Any:
 
 @bp.get("/accounts/lookup")
 def lookup() -> Any:
-    nip, email = request.args.get("nip", "").strip(), request.args.get("email", "").strip().lower()
+    nip, email = request.args.get("nip", "").strip(), email_key(request.args.get("email"))
     if bool(nip) == bool(email):
         return _error(400, "bad_request", "Give exactly one of nip or email.")
     user = api_queries.account_by_identifier(db.session, nip=nip, email=email)

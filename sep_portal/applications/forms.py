@@ -9,14 +9,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sep_portal.core.forms import strip_filter
+from sep_portal.tenants.labels import BODY_KIND_LABELS
 
 REQUIRED = _l("This field is required.")
 
-BODY_KIND_CHOICES = [
-    ("", _l("— choose —")), ("kementerian", _l("Ministry (kementerian)")),
-    ("lembaga", _l("Agency (lembaga)")), ("provinsi", _l("Province")), ("kabupaten", _l("Regency (kabupaten)")),
-    ("kota", _l("City (kota)")), ("lainnya", _l("Other")),
-]
+BODY_KIND_CHOICES = [("", _l("— choose —")), *BODY_KIND_LABELS.items()]
 IDENTITY_CHOICES = [("kpns", _l("KPNS (civil servant card)")),
                     ("sk_pengangkatan", _l("SK Pengangkatan (appointment decree)"))]
 GROUND_CHOICES = [

@@ -2,7 +2,6 @@
 Views translate HTTP into operations, commit once, then redirect."""
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -26,7 +25,7 @@ from sep_portal.applications.queries import QueueFilter, applications_of, body_c
 from sep_portal.core import clock, letters, storage
 from sep_portal.core.actions import run_action
 from sep_portal.core.errors import NotPermitted
-from sep_portal.core.forms import ConfirmForm
+from sep_portal.core.forms import ConfirmForm, end_of_day
 from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR, current_actor, require_role
 from sep_portal.extensions import db, talisman
@@ -213,22 +212,13 @@ def letter(application_id: int) -> Any:
 
 # -- reviewers ------------------------------------------------------------------------------------
 
-def _parse_day(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        return None
-    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.WIB)
-
 
 @bp.route("/antrean")
 @require_role(*REVIEWER_ROLES)
 def queue() -> Any:
     args = request.args
     flt = QueueFilter(status=args.get("status", "open"), kind=args.get("kind", ""),
-                      due_before=_parse_day(args.get("due_before")), overdue=args.get("overdue") == "1")
+                      due_before=end_of_day(args.get("due_before")), overdue=args.get("overdue") == "1")
     page = page_number()
     result = review_queue(db.session, flt, now=clock.now(), page=page,
                           per_page=page_size())

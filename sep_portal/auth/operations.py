@@ -17,7 +17,7 @@ from sep_portal.accounts.models import User
 from sep_portal.auth.models import AuthToken, LoginThrottle, RecoveryCode, UserSession
 from sep_portal.core import audit, outbox, sweep
 from sep_portal.core.errors import DomainError
-from sep_portal.core.identity import ensure_good_password, normalize_email
+from sep_portal.core.identity import email_key, ensure_good_password, normalize_email
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import SEKRETARIS
 from sep_portal.core.security import (
@@ -257,7 +257,7 @@ class PasswordStep:
 
 def check_password_step(session: Session, email: str, password: str, now: datetime) -> PasswordStep:
     """First sign-in step. Raises LockedOut, or the generic error, or asks to verify the e-mail."""
-    email = (email or "").strip().lower()
+    email = email_key(email)
     check_not_locked(session, email, now)
     user = User.by_email(session, email) if email else None
     if user is None:

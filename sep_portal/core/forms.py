@@ -1,10 +1,13 @@
 """Form helpers shared by every feature."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
 
+from sep_portal.core.calendar import END_OF_DAY
+from sep_portal.core.clock import WIB
 from sep_portal.core.errors import DomainError
 
 
@@ -26,3 +29,14 @@ class ConfirmForm(FlaskForm):
 def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
+
+
+def end_of_day(value: str | None) -> datetime | None:
+    """A filter's ``2026-11-30`` → the last second of that day in WIB; None for nothing or not a date."""
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, END_OF_DAY, tzinfo=WIB)

@@ -17,6 +17,12 @@ COMMON_PASSWORDS = frozenset({
 })
 
 
+def email_key(value: str | None) -> str:
+    """An address as typed into a lookup (sign-in, the API, a recipient), in the form stored addresses
+    are compared in; never an error, so a lookup of nonsense simply finds nobody."""
+    return (value or "").strip().lower()
+
+
 def normalize_email(value: str) -> str:
     """The address as stored and compared (lower case); DomainError on the ``email`` field if it is
     not an address. Deliverability is not checked: government mail servers are often unreachable
@@ -25,7 +31,7 @@ def normalize_email(value: str) -> str:
         result = validate_email((value or "").strip(), check_deliverability=False)
     except EmailNotValidError:
         raise DomainError("email", _("Enter a valid e-mail address.")) from None
-    return result.normalized.lower()
+    return email_key(result.normalized)
 
 
 def password_problem(password: str, *, email: str | None = None, nip: str | None = None) -> str | None:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
 from sep_portal.core.db import Base
+from sep_portal.core.identity import email_key
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def enqueue(session: Session, template: str, recipients: Sequence[str], context:
             body_html = None
     message = OutboxMessage(
         template=template,
-        recipients=[r.strip().lower() for r in recipients],
+        recipients=[email_key(r) for r in recipients],
         subject=" ".join(subject.split())[:300],
         body_text=body_text,
         body_html=body_html,
@@ -120,7 +121,7 @@ def enqueue_many(session: Session, template: str, context: dict[str, Any],
         for placeholder, value in values.items():
             text, title = text.replace(placeholder, value), title.replace(placeholder, value)
         batch.append({"created_at": now, "channel": "email", "endpoint_id": None, "template": template,
-                      "recipients": [recipient.strip().lower()], "subject": title[:300], "body_text": text,
+                      "recipients": [email_key(recipient)], "subject": title[:300], "body_text": text,
                       "body_html": None, "status": "pending", "attempts": 0, "next_attempt_at": now,
                       "last_error": None, "sent_at": None, "claim_token": None, "claimed_until": None})
         if len(batch) >= chunk:
@@ -358,8 +359,14 @@ def deliver_webhooks(*, limit: int | None = None) -> DeliveryReport:
     return report
 
 
-def requeue(session: Session, message: OutboxMessage) -> None:
-    """Give a message that was given up on another round of attempts (operator action)."""
+def requeue(session: Session, actor: Any, message: OutboxMessage) -> None:
+    """Give a message that was given up on another round of attempts (operator action, audited)."""
+    from sep_portal.core import audit
+    from sep_portal.core.states import IllegalTransition
+
+    if message.status != "failed":
+        raise IllegalTransition("outbox", message.status, "requeue")
+    audit.record(session, actor, "outbox.requeued", message)
     message.status = "pending"
     message.attempts = 0
     message.next_attempt_at = clock.now()

@@ -20,6 +20,7 @@ from sep_portal.accounts.models import User
 from sep_portal.core import audit, calendar, outbox, storage, sweep
 from sep_portal.core.db import add_unique, lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
+from sep_portal.core.identity import normalize_email
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN
 from sep_portal.core.security import claim_emailed_link, hash_token, new_token
 from sep_portal.helpdesk import notifications, sla
@@ -137,9 +138,7 @@ def ticket_for_token(session: Session, ticket_id: int, token: str) -> Ticket | N
 def request_public_ticket(session: Session, *, email: str, name: str, type_: str, service_id: int | None,
                           subject: str, description: str, now: datetime) -> TicketRequest:
     """The public form: nothing opens until the sender confirms the address by the e-mailed link."""
-    from sep_portal.auth import operations as auth_ops
-
-    email = auth_ops.normalize_email(email or "")
+    email = normalize_email(email or "")
     if "@" not in email:
         raise DomainError("email", _("Enter a valid e-mail address."))
     name = " ".join((name or "").split())[:200]

@@ -80,16 +80,6 @@ def history_action_label(code: str | None) -> str:
     return _label(HISTORY_ACTION_LABELS, code)
 
 
-@bp.app_template_filter("history_actor")
-def history_actor(row: Any) -> str:
-    """Who acted, in words: the person's name, or the system for the portal's own work."""
-    if row.actor is not None:
-        return str(row.actor.name)
-    if row.entry.actor_id is not None:
-        return _("An account that no longer exists")
-    return _("The system")
-
-
 def _words(value: Any) -> str:
     if value is None or value == "":
         return "—"

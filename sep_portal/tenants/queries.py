@@ -182,24 +182,20 @@ def body_applications(session: Session, body_id: int) -> list[Any]:
 
 
 @dataclass
-class HistoryRow:
-    """An audit entry about the body, with the person who acted (None for the system, or someone
-    whose account is gone)."""
+class History:
+    """A body's latest audit entries, newest first, and the names of the people who acted."""
 
-    entry: Any
-    actor: User | None
+    entries: list[Any]
+    names: dict[int, str]
 
 
-def body_history(session: Session, body_id: int, *, limit: int = 50) -> list[HistoryRow]:
-    """The body's latest audit entries with their actors: two queries."""
-    from sep_portal.core.audit import AuditEntry
+def body_history(session: Session, body_id: int, *, limit: int = 50) -> History:
+    """Read through the audit log's one reader (admin.queries): two queries."""
+    from sep_portal.admin.queries import AuditFilter, actor_names, audit_entries
 
-    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.target_type == Body.__tablename__,
-                                                            AuditEntry.target_id == str(body_id))
-                                   .order_by(AuditEntry.seq.desc()).limit(limit)))
-    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
-    actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return [HistoryRow(e, actors.get(e.actor_id) if e.actor_id is not None else None) for e in entries]
+    entries = audit_entries(session, AuditFilter(target_type=Body.__tablename__, target_id=str(body_id)),
+                            before=None, limit=limit).rows
+    return History(entries, actor_names(session, entries))
 
 
 # -- "Tugas saya" ------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Operator pages: calendar, audit log, outbox."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sep_portal.core import audit
+from sep_portal.core.audit import AuditEntry
 from sep_portal.core.calendar import CalendarDay
 from sep_portal.core.outbox import OutboxMessage
 from tests.factories import sign_in
@@ -91,9 +92,14 @@ def test_outbox_page_shows_messages_and_requeues_failed(client, factories, sessi
     html = client.get("/admin/kotak-keluar").get_data(as_text=True)
     assert f"/admin/kotak-keluar/{message.id}" in html
     assert client.get(f"/admin/kotak-keluar/{message.id}").status_code == 200
-    assert client.post(f"/admin/kotak-keluar/{message.id}/ulang").status_code == 400  # not failed
+    refused = client.post(f"/admin/kotak-keluar/{message.id}/ulang", follow_redirects=True)  # not failed
+    assert "tidak dapat dilakukan lagi" in refused.get_data(as_text=True).lower()
+    requeued = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "outbox.requeued")
+    assert session.scalar(requeued) == 0
     message.status, message.attempts = "failed", 10
     session.commit()
     assert client.post(f"/admin/kotak-keluar/{message.id}/ulang").status_code == 302
     session.expire_all()
     assert session.get(OutboxMessage, message.id).status == "pending"
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.requeued")).one()
+    assert entry.target_id == str(message.id)

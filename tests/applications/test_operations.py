@@ -16,7 +16,7 @@ from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.core.states import IllegalTransition
 from sep_portal.tenants.models import AdminAssignment, Body
-from tests.factories import make_nip, pdf_bytes, png_bytes, upload
+from tests.factories import make_nip, outbox_mails, pdf_bytes, png_bytes, upload
 
 WIB = clock.WIB
 
@@ -310,7 +310,7 @@ def test_sweep_reminds_one_working_day_before_and_escalates_when_overdue(app, fa
         report = _sweep(session, datetime(2026, 11, 30, 0, 30, tzinfo=WIB))
         assert report.tasks["applications.deadlines"] == 1
         assert _sweep(session, datetime(2026, 11, 30, 9, 0, tzinfo=WIB)).tasks["applications.deadlines"] == 0
-        reminder = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "applications/reminder")).one()
+        (reminder,) = outbox_mails(session, "applications/reminder")
         assert set(reminder.recipients) == {pejabat.email, verifier.email}
         # Tuesday 1 Dec: overdue, escalated once to the pejabat and the superadmin.
         assert _sweep(session, datetime(2026, 12, 1, 8, 0, tzinfo=WIB)).tasks["applications.deadlines"] == 1

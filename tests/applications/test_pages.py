@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 from sep_portal.accounts.models import User
 from sep_portal.applications.models import Application
 from sep_portal.core import clock, storage
-from sep_portal.core.outbox import OutboxMessage
 from sep_portal.core.storage import StoredFile
-from tests.factories import pdf_bytes, png_bytes, sign_in, totp_code
+from tests.factories import outbox_mails, pdf_bytes, png_bytes, sign_in, totp_code
 
 
 def _file(data: bytes, name: str) -> tuple[io.BytesIO, str]:
@@ -200,7 +199,7 @@ def test_admin_pengelola_activates_from_the_invitation(client, factories, sessio
     sign_in(client, pejabat)
     client.post(f"/permohonan/{application.id}/setujui")
     client.post("/keluar")
-    mail = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "applications/admin_invitation")).one()
+    (mail,) = outbox_mails(session, "applications/admin_invitation")
     link = re.search(r"http://localhost(/aktivasi/\S+)", mail.body_text).group(1)
 
     assert client.get(link).status_code == 200

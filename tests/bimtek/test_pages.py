@@ -7,9 +7,8 @@ from sqlalchemy import select
 
 from sep_portal.bimtek.models import BimtekRegistration, BimtekSession
 from sep_portal.core import clock
-from sep_portal.core.outbox import OutboxMessage
 from tests.bimtek.helpers import STARTS
-from tests.factories import sign_in
+from tests.factories import outbox_mails, sign_in
 
 FORM = {"topic": "Tata Naskah Dinas Elektronik", "description": "Membuat surat dinas di SEP.", "date": "2026-11-26",
         "start_time": "09:00", "end_time": "12:00", "mode": "in_person", "place": "Aula Kominfo, Jakarta",
@@ -61,7 +60,7 @@ def test_asn_registers_waits_and_cannot_manage(client, factories, session):
     client.post(f"/bimtek/{bimtek.id}/batal")
     statuses = dict(session.execute(select(BimtekRegistration.user_id, BimtekRegistration.status)).all())
     assert statuses == {first.id: "cancelled", second.id: "registered"}
-    promoted = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "bimtek/promoted")).all()
+    promoted = outbox_mails(session, "bimtek/promoted")
     assert [m.recipients for m in promoted] == [["b@kab.go.id"]]
 
 

@@ -91,7 +91,7 @@ def test_gives_up_after_max_attempts_and_can_be_requeued(app, ctx, mailbox, smtp
     row = _reload(ctx, message)
     assert row.status == "failed"
     assert outbox.deliver_pending().claimed == 0
-    outbox.requeue(ctx, row)
+    outbox.requeue(ctx, None, row)
     ctx.commit()
     assert outbox.deliver_pending().sent == 1
 

@@ -7,11 +7,10 @@ import re
 from sqlalchemy import select
 
 from sep_portal.core import clock
-from sep_portal.core.outbox import OutboxMessage
 from sep_portal.helpdesk import labels
 from sep_portal.helpdesk.models import STATUSES, SURVEY_ELEMENTS, TICKET_TYPES, HelpdeskService, Ticket
 from sep_portal.helpdesk.sla import PRIORITY_MATRIX
-from tests.factories import sign_in
+from tests.factories import outbox_mails, sign_in
 
 CODES = re.compile(r"\b(" + "|".join(STATUSES + TICKET_TYPES + SURVEY_ELEMENTS) + r")\b")
 
@@ -82,5 +81,5 @@ def test_e_mails_name_the_priority_in_words(ctx, factories):
     ticket = ops.open_ticket(ctx, requester, type_="incident", service_id=service, subject="Gagal kirim",
                              description="Galat 500.", impact=1, urgency=1, now=clock.now())
     ops.assign(ctx, ticket.id, agent, lead.id, now=clock.now())
-    mail = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/assigned")).one()
+    (mail,) = outbox_mails(ctx, "helpdesk/assigned")
     assert "P1 kritis" in mail.body_text and "prioritas 1" not in mail.body_text

@@ -13,6 +13,7 @@ from sep_portal.core.outbox import OutboxMessage
 from sep_portal.helpdesk import operations as ops
 from sep_portal.helpdesk import sla
 from sep_portal.helpdesk.models import HelpdeskService, Ticket, TicketRequest
+from tests.factories import outbox_mails
 
 WIB = clock.WIB
 
@@ -91,7 +92,7 @@ def test_a_public_ticket_opens_once_by_its_link_and_only_the_link_holder_acts(ct
                                         description="Belum aktif.", now=clock.now())
     assert pending.email == "siti@desa.go.id"
     assert ctx.scalar(select(func.count()).select_from(Ticket)) == 0
-    mail = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/public_verify")).one()
+    (mail,) = outbox_mails(ctx, "helpdesk/public_verify")
     token = mail.body_text.split("/tiket/publik/konfirmasi/")[1].split()[0]
     ticket, secret = ops.confirm_public_ticket(ctx, token, now=clock.now())
     assert ops.ticket_for_token(ctx, ticket.id, secret) is ticket
@@ -108,7 +109,7 @@ def test_a_public_ticket_opens_once_by_its_link_and_only_the_link_holder_acts(ct
 def test_a_public_request_link_expires_and_unconfirmed_requests_are_forgotten(app, ctx):
     ops.request_public_ticket(ctx, email="x@desa.go.id", name="X", type_="question", service_id=_service(ctx),
                               subject="Tanya", description="Bagaimana?", now=clock.now())
-    mail = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/public_verify")).one()
+    (mail,) = outbox_mails(ctx, "helpdesk/public_verify")
     token = mail.body_text.split("/tiket/publik/konfirmasi/")[1].split()[0]
     hours = app.config["SEP_EMAIL_VERIFY_HOURS"]
     with pytest.raises(DomainError):
@@ -140,7 +141,7 @@ def test_assigning_to_a_colleague_tells_the_colleague(ctx, people, factories):
     with pytest.raises(DomainError):
         ops.assign(ctx, ticket.id, agent, requester.id, now=clock.now())
     ops.assign(ctx, ticket.id, agent, colleague.id, now=clock.now())
-    mails = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/assigned")).all()
+    mails = outbox_mails(ctx, "helpdesk/assigned")
     assert [m.recipients for m in mails] == [["rekan@kominfo.go.id"]]
 
 
@@ -167,7 +168,7 @@ def test_the_public_form_cannot_flood_one_address(ctx):
         ops.request_public_ticket(ctx, email="korban@desa.go.id", name="X", type_="question",
                                   service_id=_service(ctx), subject="Lagi", description="?", now=clock.now())
     assert refused.value.field == "email"
-    mail = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/public_verify")).first()
+    mail = outbox_mails(ctx, "helpdesk/public_verify")[0]
     assert "Tanya 0" not in mail.body_text and "Tanya 0" not in mail.subject
 
 

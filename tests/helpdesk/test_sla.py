@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sep_portal.accounts.models import User
 from sep_portal.core import calendar, clock, sweep
 from sep_portal.core.errors import ConflictError, NotPermitted
-from sep_portal.core.outbox import OutboxMessage
 from sep_portal.helpdesk import operations as ops
 from sep_portal.helpdesk import sla
 from sep_portal.helpdesk.models import HelpdeskService, Ticket
+from tests.factories import outbox_mails
 
 WIB = clock.WIB
 
@@ -101,16 +101,16 @@ def test_escalation_at_breach_but_never_at_night(app, ctx, people, factories):
     sweep.run_sweep()
     clock.freeze(datetime(2026, 11, 27, 20, 0, tzinfo=WIB))  # breached, but Friday night
     sweep.run_sweep()
-    escalations = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/escalation")).all()
-    warnings = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/breach_warning")).all()
+    escalations = outbox_mails(ctx, "helpdesk/escalation")
+    warnings = outbox_mails(ctx, "helpdesk/breach_warning")
     assert [w.recipients for w in warnings] == [["agen@kominfo.go.id"]] and escalations == []
     clock.freeze(datetime(2026, 11, 28, 9, 0, tzinfo=WIB))  # Saturday: not a working day either
     sweep.run_sweep()
-    assert ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/escalation")).all() == []
+    assert outbox_mails(ctx, "helpdesk/escalation") == []
     clock.freeze(datetime(2026, 11, 30, 7, 31, tzinfo=WIB))  # Monday morning: now
     sweep.run_sweep()
     sweep.run_sweep()
-    escalations = ctx.scalars(select(OutboxMessage).where(OutboxMessage.template == "helpdesk/escalation")).all()
+    escalations = outbox_mails(ctx, "helpdesk/escalation")
     assert [e.recipients for e in escalations] == [["lead@kominfo.go.id"]]
 
 
@@ -134,11 +134,10 @@ def test_an_unanswered_unassigned_ticket_warns_the_leads_once_near_its_first_res
     ctx.commit()
     clock.freeze(datetime(2026, 11, 24, 15, 50, tzinfo=WIB))  # 10 minutes left: not yet a fifth
     sweep.run_sweep()
-    template = OutboxMessage.template == "helpdesk/response_warning"
-    assert ctx.scalars(select(OutboxMessage).where(template)).all() == []
+    assert outbox_mails(ctx, "helpdesk/response_warning") == []
     clock.freeze(datetime(2026, 11, 24, 15, 55, tzinfo=WIB))  # 5 minutes left
     sweep.run_sweep()
     sweep.run_sweep()
-    warnings = ctx.scalars(select(OutboxMessage).where(template)).all()
+    warnings = outbox_mails(ctx, "helpdesk/response_warning")
     assert [w.recipients for w in warnings] == [["lead@kominfo.go.id"]]
     assert "5" in warnings[0].body_text and ticket.reference in warnings[0].subject

@@ -15,7 +15,7 @@ from sep_portal.core import audit
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.tenants.models import AccountImport
-from tests.factories import import_nip, pdf_bytes, sign_in
+from tests.factories import import_nip, outbox_mails, pdf_bytes, sign_in
 
 HEADER = "nip,nama,email,unit_kerja,jabatan\n"
 
@@ -96,7 +96,7 @@ def test_a_clean_file_imports_every_account_with_activation_and_audit(admin_clie
     assert all(u.roles == {"asn"} and u.unit == "Bagian Umum" for u in created)
     ids = [u.id for u in created]
     assert session.scalar(select(func.count()).select_from(AuthToken).where(AuthToken.user_id.in_(ids))) == 25
-    mails = session.scalars(select(OutboxMessage).where(OutboxMessage.template == "auth/activation")).all()
+    mails = outbox_mails(session, "auth/activation")
     assert len(mails) == 25 and all("/aktivasi/" in m.body_text for m in mails)
     assert session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "account.created", AuditEntry.target_id.in_([str(i) for i in ids]))) == 25

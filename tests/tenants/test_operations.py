@@ -17,11 +17,7 @@ from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.tenants import operations as ops
 from sep_portal.tenants.models import AdminAssignment, Body
-from tests.factories import PASSWORD, make_nip
-
-
-def _mails(session, template):
-    return session.scalars(select(OutboxMessage).where(OutboxMessage.template == template)).all()
+from tests.factories import PASSWORD, make_nip, outbox_mails
 
 
 @pytest.fixture
@@ -57,7 +53,7 @@ def test_create_account_validates_and_invites(ctx, factories, tenant):
         "Budi Santoso", "budi@kab.go.id", "pending", {"asn"}, body.id)
     assert user.password_hash is None
     assert ctx.scalar(select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.purpose == "activate"))
-    assert _mails(ctx, "auth/activation")[0].recipients == ["budi@kab.go.id"]
+    assert outbox_mails(ctx, "auth/activation")[0].recipients == ["budi@kab.go.id"]
     hook = ctx.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook")).one()
     assert hook.subject == "account.created" and user.nip in hook.body_text
 
@@ -80,7 +76,7 @@ def test_disable_ends_sessions_and_sign_in_and_enable_restores(ctx, factories, t
     assert auth_ops.load_session(ctx, token, clock.now()).user is None
     with pytest.raises(DomainError):
         auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now())
-    assert _mails(ctx, "tenants/account_disabled")
+    assert outbox_mails(ctx, "tenants/account_disabled")
     ops.enable_account(ctx, admin, body, asn, now=clock.now())
     assert asn.status == "active"
     assert auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now() + timedelta(minutes=1)).user == asn
@@ -117,7 +113,7 @@ def test_reset_totp_removes_the_secret_and_codes_and_ends_sessions(ctx, factorie
     assert not asn.totp_enabled and asn.totp_secret is None
     assert ctx.scalar(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == asn.id)) == 0
     assert auth_ops.load_session(ctx, token, clock.now()).user is None
-    assert _mails(ctx, "tenants/totp_reset")
+    assert outbox_mails(ctx, "tenants/totp_reset")
 
 
 def test_resend_activation_only_for_pending(ctx, factories, tenant):
@@ -127,7 +123,7 @@ def test_resend_activation_only_for_pending(ctx, factories, tenant):
         ops.resend_activation(ctx, admin, body, active, now=clock.now())
     pending = ctx.get(User, factories.user(body=body, status="pending").id)
     ops.resend_activation(ctx, admin, body, pending, now=clock.now())
-    assert len(_mails(ctx, "auth/activation")) == 1
+    assert len(outbox_mails(ctx, "auth/activation")) == 1
 
 
 def test_suspending_a_tenant_refuses_all_its_accounts(ctx, factories, tenant):
@@ -173,8 +169,8 @@ def test_penggantian_moves_the_role_in_one_transaction(ctx, factories, tenant):
                                                                  AdminAssignment.ended_at.is_(None))).all()
     assert [a.user_id for a in open_assignments] == [new.id]
     assert result.letter.subject.startswith("Persetujuan Penggantian Admin Pengelola")
-    assert _mails(ctx, "tenants/admin_replaced")[0].recipients == [old.email]
-    assert _mails(ctx, "applications/admin_invitation")[0].recipients == ["admin.baru@kab.go.id"]
+    assert outbox_mails(ctx, "tenants/admin_replaced")[0].recipients == [old.email]
+    assert outbox_mails(ctx, "applications/admin_invitation")[0].recipients == ["admin.baru@kab.go.id"]
     assert audit.verify(ctx).ok
 
 

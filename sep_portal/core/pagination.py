@@ -1,7 +1,7 @@
 """One way to page through a list: by offset (numbered pages, for lists of at most a few thousand
 rows) or by keyset (a cursor after the last row, for lists of any length: the hundredth page costs
 what the first does). Queries come in ordered; the page's rows and its links go out. The pager
-macro (``templates/_macros/pager.html``) draws both and keeps every active filter."""
+macro (``pager`` in ``templates/_macros/lists.html``) draws both and keeps every active filter."""
 from __future__ import annotations
 
 import base64

@@ -58,10 +58,8 @@ class ApplicationForm(FlaskForm):
     admin_position = StringField(_l("Position (jabatan)"), filters=[strip_filter], validators=[Length(max=200)])
     identity_doc_type = RadioField(_l("Identity document of the Admin Pengelola"), choices=IDENTITY_CHOICES,
                                    validators=[Optional()])
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("File"))
+    surat_kuasa = FileField(_l("Surat kuasa (PDF)"))
+    identity_file = FileField(_l("KPNS or SK Pengangkatan (PDF, JPEG or PNG)"))
 
 
 class ReturnForm(FlaskForm):

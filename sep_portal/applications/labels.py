@@ -2,6 +2,10 @@
 never the code. Registered as the template filter ``|application_status_label``."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from sep_portal.applications import bp
@@ -17,3 +21,62 @@ STATUS_LABELS = {
 def status_label(status: str | None) -> str:
     # An unknown code is a programming error, but a page must still render: show it rather than fail.
     return str(STATUS_LABELS.get(status or "", status or ""))
+
+
+# -- where the file is, and who acts next (the stepper on the application's page) ------------------
+
+STEPS = (("data", _l("Data")), ("documents", _l("Documents")), ("submit", _l("Submit")),
+         ("verification", _l("Verification")), ("decision", _l("Decision")))
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    label: str
+    state: str  # "done", "current" or "todo"
+
+
+@dataclass(frozen=True)
+class Progress:
+    steps: list[Step]
+    next_actor: str  # who acts next, in words ("" when nobody does)
+
+
+def _data_done(application: Any) -> bool:
+    body = application.body_id is not None or (application.proposed_body_name and application.proposed_body_kind)
+    return bool(body and application.admin_name and application.admin_nip and application.admin_email
+                and application.admin_position)
+
+
+def _documents_done(application: Any) -> bool:
+    identity = application.identity_doc_type
+    return (application.current_document("surat_kuasa") is not None
+            and identity is not None and application.current_document(identity) is not None)
+
+
+def progress(application: Any, viewer: Any) -> Progress:
+    """The five steps of DESIGN §3 for ``application`` as ``viewer`` reads them."""
+    status = application.status
+    mine = viewer is not None and viewer.id == application.applicant_id
+    if status in ("draft", "returned"):
+        done = {"data"} if _data_done(application) else set()
+        if _documents_done(application):
+            done.add("documents")
+        current = next(code for code, _label in STEPS if code not in done)
+        actor = (_("You: complete what is marked, then submit.") if mine
+                 else _("The applicant (Sekretaris of the body)."))
+    elif status == "submitted":
+        done, current = {"data", "documents", "submit"}, "verification"
+        actor = _("A verifier of Ditjen Aptika checks the file.")
+    elif status == "complete":
+        done, current = {"data", "documents", "submit", "verification"}, "decision"
+        actor = (_("The pejabat decides.") if application.recommendation
+                 else _("The verifier recommends a decision; then the pejabat decides."))
+    elif status in ("approved", "rejected"):
+        done, current, actor = {code for code, _label in STEPS}, None, ""
+    else:  # withdrawn: what it reached stays done, and nobody acts any more
+        done = {"data", "documents", "submit"} if application.submitted_at else set()
+        current, actor = None, ""
+    steps = [Step(code, str(label), "done" if code in done else "current" if code == current else "todo")
+             for code, label in STEPS]
+    return Progress(steps, actor)

@@ -160,19 +160,37 @@ def update_application(session: Session, application: Application, actor: User, 
                  after={"body_id": application.body_id, "identity_doc_type": application.identity_doc_type})
 
 
+def save_application(session: Session, application: Application, actor: User, *, now: datetime,
+                     surat_kuasa: Any = None, identity_file: Any = None, **data: Any) -> None:
+    """The applicant's one form: the data and any documents chosen with it, saved together or not
+    at all (a bad file keeps nothing, so the person fixes it and saves once more)."""
+    update_application(session, application, actor, now=now, **data)
+    if _chosen(surat_kuasa):
+        attach_document(session, application, actor, "surat_kuasa", surat_kuasa, now=now, field="surat_kuasa")
+    if _chosen(identity_file):
+        if application.identity_doc_type not in IDENTITY_DOCS:
+            raise DomainError("identity_doc_type", _("Choose whether the file is the KPNS or the SK Pengangkatan."))
+        attach_document(session, application, actor, application.identity_doc_type, identity_file, now=now,
+                        field="identity_file")
+
+
+def _chosen(upload: Any) -> bool:
+    return upload is not None and bool(getattr(upload, "filename", ""))
+
+
 def attach_document(session: Session, application: Application, actor: User, doc_type: str, upload: Any, *,
-                    now: datetime) -> ApplicationDocument:
+                    now: datetime, field: str = "file") -> ApplicationDocument:
     """Upload (or replace) one document. A replaced version is kept and marked replaced."""
     application = lock_application(session, application.id)
     ensure_can(actor, "edit", application)
     if doc_type not in DOC_TYPES:
-        raise DomainError("file", _("Unknown document."))
+        raise DomainError(field, _("Unknown document."))
     allowed = ("pdf",) if doc_type == "surat_kuasa" else ("pdf", "jpeg", "png")
     try:
         stored = storage.save_upload(session, upload, purpose=f"application:{doc_type}", created_by=actor,
                                      allowed=allowed)
     except DomainError as exc:
-        raise DomainError("file", exc.message) from None
+        raise DomainError(field, exc.message) from None
     previous = application.current_document(doc_type)
     if previous is not None:
         previous.replaced_at = now

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
-from sep_portal.applications import bp
+from sep_portal.applications import bp, labels
 from sep_portal.applications import operations as ops
 from sep_portal.applications.forms import (
     ApplicationForm,
@@ -18,7 +18,6 @@ from sep_portal.applications.forms import (
     RecommendForm,
     RejectForm,
     ReturnForm,
-    UploadForm,
 )
 from sep_portal.applications.models import DOC_TYPES, REVIEWER_ROLES, Application, ApplicationDocument
 from sep_portal.applications.queries import QueueFilter, applications_of, body_choices, review_queue
@@ -70,6 +69,10 @@ def create() -> Any:
     return redirect(url_for("applications.detail", application_id=application.id))
 
 
+EDITABLE_FIELDS = ("body_id", "proposed_body_name", "proposed_body_kind", "admin_name", "admin_nip", "admin_email",
+                   "admin_position", "identity_doc_type")
+
+
 def _edit_form(application: Application, formdata: Any = None) -> ApplicationForm:
     return ApplicationForm(formdata=formdata, obj=None if formdata else application)
 
@@ -77,11 +80,10 @@ def _edit_form(application: Application, formdata: Any = None) -> ApplicationFor
 def _detail_page(application: Application, *, status: int = 200, **forms: Any) -> Any:
     user = current_actor()
     context: dict[str, Any] = {"application": application, "ops": ops, "confirm_form": ConfirmForm(),
-                               "kind_labels": KIND_LABELS, "doc_types": DOC_TYPES}
+                               "kind_labels": KIND_LABELS, "doc_types": DOC_TYPES,
+                               "progress": labels.progress(application, user)}
     if application.can_edit(user):
         context["edit_form"] = forms.get("edit_form") or _edit_form(application)
-        context["upload_forms"] = {t: forms.get(f"upload_{t}") or UploadForm(prefix=t) for t in
-                                   ("surat_kuasa", "identity")}
         context["problems"] = forms.get("problems")
         context["body_groups"] = body_choices(db.session)
     if user.has_any_role(*REVIEWER_ROLES):
@@ -107,39 +109,18 @@ def detail(application_id: int) -> Any:
 @bp.route("/permohonan/<int:application_id>/ubah", methods=["POST"])
 @require_role(SEKRETARIS)
 def save(application_id: int) -> Any:
+    """The data and the documents in one form: a file chosen beside typed data never costs the data."""
     application = _get(application_id)
     if not application.can_edit(current_actor()):
         abort(403)
-    form = _edit_form(application, request.form)
+    form = ApplicationForm()  # the posted fields and files
+    data = {name: getattr(form, name).data for name in EDITABLE_FIELDS}
     return run_action(
-        lambda: ops.update_application(
-            db.session, application, current_actor(), now=clock.now(), body_id=form.body_id.data,
-            proposed_body_name=form.proposed_body_name.data, proposed_body_kind=form.proposed_body_kind.data,
-            admin_name=form.admin_name.data, admin_nip=form.admin_nip.data, admin_email=form.admin_email.data,
-            admin_position=form.admin_position.data, identity_doc_type=form.identity_doc_type.data),
+        lambda: ops.save_application(db.session, application, current_actor(), now=clock.now(),
+                                     surat_kuasa=form.surat_kuasa.data, identity_file=form.identity_file.data,
+                                     **data),
         form=form, render=_again(application_id, "edit_form"), success=_("Saved."),
         redirect_to=url_for("applications.detail", application_id=application_id) + "#data")
-
-
-@bp.route("/permohonan/<int:application_id>/berkas/<slot>", methods=["POST"])
-@require_role(SEKRETARIS)
-def upload(application_id: int, slot: str) -> Any:
-    application = _get(application_id)
-    if not application.can_edit(current_actor()) or slot not in ("surat_kuasa", "identity"):
-        abort(403 if slot in ("surat_kuasa", "identity") else 404)
-    form = UploadForm(prefix=slot)
-    doc_type = "surat_kuasa"
-    if slot == "identity":
-        doc_type = request.form.get(f"{slot}-doc_type", "")
-        if doc_type not in ("kpns", "sk_pengangkatan"):
-            form.validate_on_submit()
-            form.file.errors = [_("Choose whether the file is the KPNS or the SK Pengangkatan.")]
-            return _detail_page(application, status=422, **{f"upload_{slot}": form})
-    return run_action(
-        lambda: ops.attach_document(db.session, application, current_actor(), doc_type, form.file.data,
-                                    now=clock.now()),
-        form=form, render=_again(application_id, f"upload_{slot}"), success=_("The document was uploaded."),
-        redirect_to=url_for("applications.detail", application_id=application_id) + "#documents")
 
 
 @bp.route("/permohonan/<int:application_id>/ajukan", methods=["POST"])

@@ -15,6 +15,13 @@ from sep_portal.core.storage import StoredFile
 from tests.factories import outbox_mails, pdf_bytes, png_bytes, sign_in, totp_code
 
 
+def _current_step(html: str) -> str:
+    """The label of the step marked current in the application's stepper."""
+    match = re.search(r'aria-current="step">.*?<span class="step-label">([^<]*)</span>', html, re.S)
+    assert match, "no current step"
+    return match.group(1)
+
+
 def _file(data: bytes, name: str) -> tuple[io.BytesIO, str]:
     return io.BytesIO(data), name
 
@@ -33,16 +40,18 @@ def test_sekretaris_applies_through_the_pages(client, factories, session):
     assert "Pemerintah Kabupaten Contoh" in page  # the reference list is offered
     assert "Pemerintah Provinsi Aceh" in page
 
-    response = client.post(f"{url}/ubah", data={
+    assert _current_step(page) == "Data"
+    response = client.post(f"{url}/ubah", data={  # the data and both documents in one form
         "body_id": str(body.id), "admin_name": "Siti Rahma", "admin_nip": "1990 0101 201503 2 001",
-        "admin_email": "Siti.Rahma@contohkab.go.id", "admin_position": "Pranata Komputer Ahli Muda"})
+        "admin_email": "Siti.Rahma@contohkab.go.id", "admin_position": "Pranata Komputer Ahli Muda",
+        "surat_kuasa": _file(pdf_bytes(), "kuasa.pdf"),
+        "identity_doc_type": "sk_pengangkatan", "identity_file": _file(png_bytes(), "sk.png")},
+        content_type="multipart/form-data")
     assert response.status_code == 302
-    assert client.post(f"{url}/berkas/surat_kuasa",
-                       data={"surat_kuasa-file": _file(pdf_bytes(), "kuasa.pdf")},
-                       content_type="multipart/form-data").status_code == 302
-    assert client.post(f"{url}/berkas/identity",
-                       data={"identity-doc_type": "sk_pengangkatan", "identity-file": _file(png_bytes(), "sk.png")},
-                       content_type="multipart/form-data").status_code == 302
+    assert client.post(f"{url}/ubah", data={  # saving the data again keeps the documents and their kind
+        "body_id": str(body.id), "admin_name": "Siti Rahma", "admin_nip": "199001012015032001",
+        "admin_email": "siti.rahma@contohkab.go.id", "admin_position": "Pranata Komputer Ahli Muda",
+        "identity_doc_type": "sk_pengangkatan"}).status_code == 302
     assert client.post(f"{url}/ajukan").status_code == 302
 
     application = session.get(Application, application_id)
@@ -68,19 +77,88 @@ def test_a_disguised_file_is_refused_with_a_message_and_nothing_saved(client, fa
     sign_in(client, factories.user(roles=("sekretaris",)))
     url = client.post("/permohonan/baru").headers["Location"]
     before = session.scalar(select(func.count()).select_from(StoredFile))
-    response = client.post(f"{url}/berkas/surat_kuasa",
-                           data={"surat_kuasa-file": _file(b"<html><script>x</script>", "kuasa.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(f"{url}/ubah", content_type="multipart/form-data",
+                           data={"admin_name": "Siti Rahma", "admin_nip": "199001012015032001",
+                                 "surat_kuasa": _file(b"<html><script>x</script>", "kuasa.pdf")})
     assert response.status_code == 422
-    assert "Jenis berkas ini tidak diterima" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Jenis berkas ini tidak diterima" in html
+    assert 'value="Siti Rahma"' in html and 'value="199001012015032001"' in html  # what was typed is still there
     assert session.scalar(select(func.count()).select_from(StoredFile)) == before
+    application = session.get(Application, int(url.rsplit("/", 1)[1]))
+    session.refresh(application)
+    assert application.admin_name is None  # nothing half-saved: the data waits for a good file or none
+
+
+def test_an_identity_file_without_its_kind_is_refused_with_the_data_kept(client, factories, session):
+    sign_in(client, factories.user(roles=("sekretaris",)))
+    url = client.post("/permohonan/baru").headers["Location"]
+    response = client.post(f"{url}/ubah", content_type="multipart/form-data",
+                           data={"admin_name": "Siti Rahma", "identity_file": _file(png_bytes(), "k.png")})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="identity_doc_type-error"' in html and "KPNS atau SK Pengangkatan" in html
+    assert 'value="Siti Rahma"' in html
+    stored = select(func.count()).select_from(StoredFile).where(StoredFile.purpose.like("application:%"))
+    assert session.scalar(stored) == 0
+
+
+def test_the_steps_say_where_the_file_is_and_who_acts_next(client, factories):
+    application = factories.application(stage="submitted")
+    sign_in(client, application.applicant)
+    html = client.get(f"/permohonan/{application.id}").get_data(as_text=True)
+    steps = html[html.index('class="stepper"'):html.index("</nav>", html.index('class="stepper"'))]
+    assert steps.count("step-done") == 3 and steps.count('aria-current="step"') == 1
+    assert _current_step(html) == "Verifikasi"
+    assert "Verifikator Ditjen Aptika memeriksa berkas" in steps
+    recommended = factories.application(stage="recommended")
+    client.post("/keluar")
+    sign_in(client, recommended.applicant)
+    html = client.get(f"/permohonan/{recommended.id}").get_data(as_text=True)
+    assert _current_step(html) == "Keputusan" and "Pejabat memutuskan." in html
+
+
+def test_the_steps_of_each_status(app):
+    from types import SimpleNamespace
+
+    from sep_portal.applications.labels import progress
+
+    applicant = SimpleNamespace(id=1)
+    def states(status, **fields):
+        application = SimpleNamespace(status=status, applicant_id=1, body_id=None, proposed_body_name=None,
+                                      proposed_body_kind=None, admin_name=None, admin_nip=None, admin_email=None,
+                                      admin_position=None, identity_doc_type=None, recommendation=None,
+                                      submitted_at=None, current_document=lambda t: None)
+        vars(application).update(fields)
+        with app.test_request_context("/"):
+            result = progress(application, applicant)
+        return [step.state for step in result.steps], result.next_actor
+
+    assert states("draft") == (["current", "todo", "todo", "todo", "todo"],
+                               "Anda: lengkapi yang ditandai, lalu ajukan.")
+    filled = {"body_id": 5, "admin_name": "A", "admin_nip": "1" * 18, "admin_email": "a@b.go.id", "admin_position": "P"}
+    assert states("returned", **filled)[0] == ["done", "current", "todo", "todo", "todo"]
+    assert states("complete", recommendation="approve")[1] == "Pejabat memutuskan."
+    assert states("approved") == (["done"] * 5, "")
+    assert states("withdrawn", submitted_at=1) == (["done", "done", "done", "todo", "todo"], "")
+
+
+def test_the_body_picker_is_a_plain_select_with_a_search_box_for_scripts(client, factories):
+    factories.body(tenant_status="none", name="Badan Riset Contoh")
+    sign_in(client, factories.user(roles=("sekretaris",)))
+    url = client.post("/permohonan/baru").headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    picker = html[html.index('data-picker="body_id"'):html.index("</select>", html.index('data-picker="body_id"'))]
+    assert '<select id="body_id" name="body_id"' in picker and "Badan Riset Contoh" in picker
+    assert '<label for="body_id-search">' in picker and 'class="picker-search" hidden' in picker
+    assert "/static/js/picker.js" in html
 
 
 def test_an_oversized_request_is_refused_with_413(client, factories, app):
     sign_in(client, factories.user(roles=("sekretaris",)))
     url = client.post("/permohonan/baru").headers["Location"]
     big = pdf_bytes() + b"\0" * (app.config["SEP_MAX_UPLOAD_BYTES"] + 100_000)
-    response = client.post(f"{url}/berkas/surat_kuasa", data={"surat_kuasa-file": _file(big, "besar.pdf")},
+    response = client.post(f"{url}/ubah", data={"surat_kuasa": _file(big, "besar.pdf")},
                            content_type="multipart/form-data")
     assert response.status_code == 413
 

@@ -61,20 +61,25 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     page.click("main form[action='/permohonan/baru'] button")
     page.wait_for_url(re.compile(r".*/permohonan/\d+$"))
     application_url = page.url
+    assert page.locator(".stepper [aria-current=step] .step-label").inner_text() == "Data"
+    # The body from the searchable picker: typing filters the 600-odd options to the few that match.
+    page.fill("#body_id-search", body.name.split()[-1])
+    assert "cocok" in page.inner_text("#body_id-count")
+    visible = page.eval_on_selector_all("#body_id option", "os => os.filter(o => o.value && !o.hidden).length")
+    assert 1 <= visible < 10
     page.select_option("#body_id", str(body.id))
     page.fill("#admin_name", "Rahmat Hidayat, S.Kom.")
     page.fill("#admin_nip", "198703152010121002")
     page.fill("#admin_email", ADMIN_EMAIL)
     page.fill("#admin_position", "Pranata Komputer Ahli Muda")
-    page.click("#data button[type=submit]")
+    # The documents go with the data in one form: choosing a file never costs what was typed.
+    page.set_input_files("#surat_kuasa", str(kuasa))
+    page.check("input[name='identity_doc_type'][value='kpns']")
+    page.set_input_files("#identity_file", str(kpns))
+    page.click("#documents button[type=submit]")
     page.wait_for_url("**#data")
-    page.set_input_files("#surat_kuasa-file", str(kuasa))
-    page.click("form[action$='/berkas/surat_kuasa'] button")
-    page.wait_for_url("**#documents")
-    page.check("input[name='identity-doc_type'][value='kpns']")
-    page.set_input_files("#identity-file", str(kpns))
-    page.click("form[action$='/berkas/identity'] button")
-    page.wait_for_url("**#documents")
+    assert page.input_value("#admin_name") == "Rahmat Hidayat, S.Kom."
+    assert page.locator(".stepper [aria-current=step] .step-label").inner_text() == "Ajukan"
     _submit(page, "form[action$='/ajukan'] button")
     assert page.locator(".badge-status").inner_text() == "Diajukan"
     _sign_out(page)
@@ -98,9 +103,9 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     page.goto(application_url)
     assert "Surat kuasa belum ditandatangani dan dicap." in page.inner_text("#returned-h + .alert")
     kuasa.write_bytes(pdf_bytes("Surat kuasa bertanda tangan"))
-    page.set_input_files("#surat_kuasa-file", str(kuasa))
-    page.click("form[action$='/berkas/surat_kuasa'] button")
-    page.wait_for_url("**#documents")
+    page.set_input_files("#surat_kuasa", str(kuasa))
+    page.click("#documents button[type=submit]")
+    page.wait_for_url("**#data")
     _submit(page, "form[action$='/ajukan'] button")
     assert page.locator("table tr.muted").count() == 1  # the first version is kept, marked replaced
     _sign_out(page)

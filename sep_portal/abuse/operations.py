@@ -37,6 +37,7 @@ from sep_portal.core.nip import normalize_nip
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, SUPERADMIN
 from sep_portal.core.security import claim_emailed_link, new_token
 from sep_portal.tenants.models import Body, TembusanCopy
+from sep_portal.tenants.queries import sekretaris_of
 
 MAX_EVIDENCE_FILES = 5
 
@@ -254,15 +255,6 @@ def _ensure_decider(case: AbuseCase, actor: User) -> None:
                                   "(four-eyes principle)."))
 
 
-def _sekretaris_of(session: Session, body_id: int | None) -> list[User]:
-    if body_id is None:
-        return []
-    from sep_portal.accounts.models import UserRole
-
-    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
-        User.body_id == body_id, UserRole.role == SEKRETARIS, User.status == "active")))
-
-
 def issue_warning(session: Session, case_id: int, actor: User, *, now: datetime) -> WarningLetter:
     """The numbered surat peringatan, with tembusan to the Sekretaris BP; the reply is due
     5 working days later (DESIGN §4, §7)."""
@@ -274,7 +266,7 @@ def issue_warning(session: Session, case_id: int, actor: User, *, now: datetime)
     account = case.account
     body = session.get(Body, account.body_id) if account.body_id else None
     due = calendar.add_working_days(now, current_app.config["SEP_REPLY_WORKING_DAYS"])
-    sekretaris = _sekretaris_of(session, account.body_id)
+    sekretaris = sekretaris_of(session, account.body_id)
     with force_locale("id"):
         letter = letters.issue_letter(
             session, series="warning", pattern=current_app.config["SEP_LETTER_PATTERN_WARNING"],
@@ -348,7 +340,7 @@ def reply_to_warning(session: Session, warning_id: int, actor: User, *, text: st
                                  summary=text[:8000]))
     session.flush()
     audit.record(session, actor, "abuse.warning_replied", warning, after={"files": len(stored_files)})
-    notifications.reply_copy(session, warning, actor, _sekretaris_of(session, warning.body_id))
+    notifications.reply_copy(session, warning, actor, sekretaris_of(session, warning.body_id))
     return warning
 
 
@@ -405,7 +397,7 @@ def deactivate_account(session: Session, case: AbuseCase, actor: Any, *, permane
     from sep_portal.tenants.queries import current_admin
 
     admin = current_admin(session, body.id) if body else None
-    notifications.deactivated(session, case, account, permanent, _sekretaris_of(session, account.body_id), admin)
+    notifications.deactivated(session, case, account, permanent, sekretaris_of(session, account.body_id), admin)
     if body is not None:
         session.add(TembusanCopy(body_id=body.id, kind="other", about_user_id=account.id, created_at=now,
                                  subject=f"Penonaktifan akun {account.name}"

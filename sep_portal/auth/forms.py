@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, Field, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import PasswordInput
 
+from sep_portal.core.errors import DomainError
 from sep_portal.core.forms import strip_filter
+from sep_portal.core.identity import normalize_email, password_problem
+from sep_portal.core.nip import nip_problem, normalize_nip
 
 REQUIRED = _l("This field is required.")
 
@@ -44,6 +48,10 @@ class ReauthForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
+    """Every problem of a registration is found in one submit: each field checks its own rules
+    (the operation checks them again). The typed passwords come back with the errors, so a
+    mistake in one field does not cost retyping two others; the page is never cached."""
+
     name = StringField(_l("Full name (with titles)"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        filters=[strip_filter], render_kw={"autocomplete": "name"})
     nip = StringField(_l("NIP"), validators=[DataRequired(REQUIRED), Length(max=24)], filters=[strip_filter],
@@ -58,12 +66,31 @@ class RegisterForm(FlaskForm):
                        filters=[strip_filter], description=_l("Preferably an address on a go.id domain."),
                        render_kw={"autocomplete": "email"})
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                             widget=PasswordInput(hide_value=False),
                              description=_l("At least 12 characters. A short sentence is easy to remember."),
                              render_kw={"autocomplete": "new-password"})
     password_confirm = PasswordField(_l("Repeat the password"),
                                      validators=[DataRequired(REQUIRED),
                                                  EqualTo("password", _l("The two passwords are not the same."))],
+                                     widget=PasswordInput(hide_value=False),
                                      render_kw={"autocomplete": "new-password"})
+
+    def validate_nip(self, field: Field) -> None:
+        problem = nip_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_email(self, field: Field) -> None:
+        try:
+            normalize_email(field.data or "")
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+    def validate_password(self, field: Field) -> None:
+        problem = password_problem(field.data or "", email=self.email.data or None,
+                                   nip=normalize_nip(self.nip.data or "") or None)
+        if problem:
+            raise ValidationError(problem)
 
 
 class EmailForm(FlaskForm):

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import segno
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import update
@@ -195,6 +195,13 @@ def _enrol_page(user: User, form: EnrolForm | ReauthEnrolForm, cancel_url: str) 
 def enrol() -> Any:
     """TOTP enrolment during sign-in, for accounts that must have it and have not enrolled."""
     pending = _pending("enrol")
+    if pending is None and current_user.is_authenticated:
+        # Back on the page after enrolling (the browser's back button, a bookmark): nothing
+        # timed out, the enrolment is done; its settings are on the security page.
+        if current_user.totp_enabled:
+            flash(_("Two-step verification is already on for your account."), "info")
+            return redirect(url_for("accounts.security"))
+        return redirect(url_for("auth.enrol_signed_in"))
     if pending is None:
         session.pop("pending", None)
         flash(_("Sign in again: the sign-in took too long."), "warning")
@@ -254,7 +261,10 @@ def logout() -> Any:
 
 
 def _register_page(form: RegisterForm, status: int) -> Any:
-    return render_template("auth/register.html", form=form), status
+    # The page comes back with the typed passwords in it: no browser or proxy may keep it.
+    response = make_response(render_template("auth/register.html", form=form), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/daftar", methods=["GET", "POST"])

@@ -134,8 +134,18 @@ def update_account(session: Session, actor: User, body: Body, account: User, *, 
                  after={"name": account.name, "unit": account.unit, "position": account.position})
 
 
-def disable_account(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
-    """The admin's own switch: the account cannot sign in and its sessions end at once."""
+def _reason(reason: str | None, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason", message)
+    return reason[:2000]
+
+
+def disable_account(session: Session, actor: User, body: Body, account: User, *, reason: str,
+                    now: datetime) -> None:
+    """The admin's own switch: the account cannot sign in and its sessions end at once. The
+    reason is recorded and told to the person."""
+    reason = _reason(reason, _("Give the reason for disabling the account."))
     account = User.lock(session, account.id)
     _ensure_managed(account, body, actor)
     _ensure_not_successor(session, account, body)
@@ -148,14 +158,16 @@ def disable_account(session: Session, actor: User, body: Body, account: User, *,
     ended = auth_ops.end_all_sessions(session, account, now, "disabled")
     session.flush()
     audit.record(session, actor, "account.disabled", account, before=before,
-                 after={**_state(account), "sessions_ended": ended})
-    outbox.enqueue(session, "tenants/account_disabled", [account.email], {"user": account, "body": body},
-                   locale=account.locale)
+                 after={**_state(account), "reason": reason, "sessions_ended": ended})
+    outbox.enqueue(session, "tenants/account_disabled", [account.email],
+                   {"user": account, "body": body, "reason": reason}, locale=account.locale)
     webhooks.emit(session, "account.disabled", [account])
 
 
-def enable_account(session: Session, actor: User, body: Body, account: User, *, now: datetime) -> None:
-    """Lift the admin's own disabling (never a deactivation by Ditjen)."""
+def enable_account(session: Session, actor: User, body: Body, account: User, *, reason: str,
+                   now: datetime) -> None:
+    """Lift the admin's own disabling (never a deactivation by Ditjen), with the reason."""
+    reason = _reason(reason, _("Give the reason for enabling the account again."))
     account = User.lock(session, account.id)
     _ensure_managed(account, body, actor)
     if account.status != "disabled":
@@ -163,7 +175,9 @@ def enable_account(session: Session, actor: User, body: Body, account: User, *, 
     before = _state(account)
     account.status = "active" if account.password_hash and account.email_verified_at else "pending"
     session.flush()
-    audit.record(session, actor, "account.enabled", account, before=before, after=_state(account))
+    audit.record(session, actor, "account.enabled", account, before=before, after={**_state(account), "reason": reason})
+    outbox.enqueue(session, "tenants/account_enabled", [account.email],
+                   {"user": account, "body": body, "reason": reason}, locale=account.locale)
     webhooks.emit(session, "account.reactivated", [account])
 
 
@@ -202,33 +216,40 @@ def _ensure_ditjen(actor: User) -> None:
 
 
 def suspend_tenant(session: Session, actor: User, body: Body, *, reason: str, now: datetime) -> None:
-    """Every account of the body is refused at sign-in (and its sessions end) until reactivated."""
+    """Every account of the body is refused at sign-in (and its sessions end) until reactivated.
+    The body's Sekretaris and Admin Pengelola are told why and whom to ask."""
     _ensure_ditjen(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason", _("Give the reason for the suspension."))
+    reason = _reason(reason, _("Give the reason for the suspension."))
     if body.tenant_status != "active":
         raise ConflictError(_("Only an active tenant can be suspended."))
-    body.tenant_status, body.status_reason, body.status_changed_at = "suspended", reason[:2000], now
+    body.tenant_status, body.status_reason, body.status_changed_at = "suspended", reason, now
     ended = 0
     for user in session.scalars(select(User).where(User.body_id == body.id, User.status == "active")):
         ended += auth_ops.end_all_sessions(session, user, now, "tenant_suspended")
     session.flush()
     audit.record(session, actor, "tenant.suspended", body, before={"tenant_status": "active"},
-                 after={"tenant_status": "suspended", "reason": reason[:2000], "sessions_ended": ended})
+                 after={"tenant_status": "suspended", "reason": reason, "sessions_ended": ended})
+    _tell_body(session, body, "tenants/tenant_suspended", reason)
 
 
 def reactivate_tenant(session: Session, actor: User, body: Body, *, reason: str, now: datetime) -> None:
     _ensure_ditjen(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason", _("Give the reason for the reactivation."))
+    reason = _reason(reason, _("Give the reason for the reactivation."))
     if body.tenant_status != "suspended":
         raise ConflictError(_("Only a suspended tenant can be reactivated."))
-    body.tenant_status, body.status_reason, body.status_changed_at = "active", reason[:2000], now
+    body.tenant_status, body.status_reason, body.status_changed_at = "active", reason, now
     session.flush()
     audit.record(session, actor, "tenant.reactivated", body, before={"tenant_status": "suspended"},
-                 after={"tenant_status": "active", "reason": reason[:2000]})
+                 after={"tenant_status": "active", "reason": reason})
+    _tell_body(session, body, "tenants/tenant_reactivated", reason)
+
+
+def _tell_body(session: Session, body: Body, template: str, reason: str) -> None:
+    from sep_portal.tenants.queries import body_contacts
+
+    for person in body_contacts(session, body.id):
+        outbox.enqueue(session, template, [person.email], {"user": person, "body": body, "reason": reason},
+                       locale=person.locale)
 
 
 # -- the Admin Pengelola: exports and imports -----------------------------------------------------

@@ -76,6 +76,24 @@ def current_admin(session: Session, body_id: int) -> User | None:
     return session.get(User, assignment.user_id) if assignment else None
 
 
+def sekretaris_of(session: Session, body_id: int | None) -> list[User]:
+    """The body's active Sekretaris BP (usually one)."""
+    if body_id is None:
+        return []
+    from sep_portal.accounts.models import UserRole
+
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        User.body_id == body_id, UserRole.role == SEKRETARIS, User.status == "active").order_by(User.id)))
+
+
+def body_contacts(session: Session, body_id: int) -> list[User]:
+    """Whom the portal tells of what happens to the body's tenancy: its Sekretaris BP and its
+    Admin Pengelola, each once."""
+    people = [*sekretaris_of(session, body_id), current_admin(session, body_id)]
+    seen: set[int] = set()
+    return [p for p in people if p is not None and not (p.id in seen or seen.add(p.id))]
+
+
 # -- imports -------------------------------------------------------------------------------------
 
 def running_import(session: Session, body_id: int) -> int | None:

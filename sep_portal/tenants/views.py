@@ -70,7 +70,16 @@ def _account_form_page(body: Body, account: User | None = None) -> Any:
         if account is None:
             return render_template("tenants/account_form.html", form=form, body=body, account=None), status
         return render_template("tenants/account.html", body=body, account=account, form=form,
-                               confirm=ConfirmForm()), status
+                               status_form=ReasonForm(), confirm=ConfirmForm()), status
+
+    return render
+
+
+def _status_form_page(body: Body, account: User) -> Any:
+    """An account's page again after a refused disable/enable, the reason form with its errors."""
+    def render(form: ReasonForm, status: int) -> Any:
+        return render_template("tenants/account.html", body=body, account=account, form=AccountForm(obj=account),
+                               status_form=form, confirm=ConfirmForm()), status
 
     return render
 
@@ -120,17 +129,28 @@ def _account_action(account_id: int, action: Any, success: str) -> Any:
                       success=success, redirect_to=url_for("tenants.account", account_id=account_id))
 
 
+def _account_status_action(account_id: int, action: Any, success: str) -> Any:
+    """Disable or enable an account: a reason is required, recorded and told to the person."""
+    body = _tenant()
+    account = _account(account_id, body)
+    form = ReasonForm()
+    return run_action(lambda: action(db.session, current_actor(), body, account, reason=form.reason.data,
+                                     now=clock.now()),
+                      form=form, render=_status_form_page(body, account), success=success,
+                      redirect_to=url_for("tenants.account", account_id=account_id))
+
+
 @bp.route("/pengelola/akun/<int:account_id>/nonaktifkan", methods=["POST"])
 @require_role(ADMIN_PENGELOLA)
 def account_disable(account_id: int) -> Any:
-    return _account_action(account_id, ops.disable_account,
-                           _("The account is disabled: it cannot sign in and its sessions have ended."))
+    return _account_status_action(account_id, ops.disable_account,
+                                  _("The account is disabled: it cannot sign in and its sessions have ended."))
 
 
 @bp.route("/pengelola/akun/<int:account_id>/aktifkan", methods=["POST"])
 @require_role(ADMIN_PENGELOLA)
 def account_enable(account_id: int) -> Any:
-    return _account_action(account_id, ops.enable_account, _("The account is enabled again."))
+    return _account_status_action(account_id, ops.enable_account, _("The account is enabled again."))
 
 
 @bp.route("/pengelola/akun/<int:account_id>/kirim-aktivasi", methods=["POST"])

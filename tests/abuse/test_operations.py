@@ -230,7 +230,7 @@ def test_permanent_deactivation_bars_the_nip_for_ever(ctx, world):
         ops.request_reactivation(ctx, world.sekretaris, world.target.id, statement="Mohon.", upload=None,
                                  now=clock.now())
     with pytest.raises(ConflictError):
-        tenant_ops.enable_account(ctx, world.admin, world.body, world.target, now=clock.now())
+        tenant_ops.enable_account(ctx, world.admin, world.body, world.target, reason="Uji", now=clock.now())
 
 
 def test_reactivation_by_request_of_the_sekretaris(ctx, world):

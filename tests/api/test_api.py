@@ -75,7 +75,7 @@ def test_lookup_by_nip_or_email_within_the_tokens_scope(client, api):
 def test_a_deactivated_or_suspended_account_is_inactive_at_once(client, app, session, api):
     with app.test_request_context():
         tenant_ops.disable_account(session, session.get(User, api["admin"].id), session.get(Body, api["body"].id),
-                                   session.get(User, api["asn"].id), now=clock.now())
+                                   session.get(User, api["asn"].id), reason="Uji", now=clock.now())
     session.commit()
     data = _get(client, f"/api/v1/accounts/lookup?nip={api['asn'].nip}", api["read"]).json
     assert data["status"] == "disabled" and data["active"] is False
@@ -149,7 +149,7 @@ def test_webhooks_are_signed_and_retried_until_accepted(app, ctx, factories):
         endpoint, secret = api_ops.create_webhook(ctx, operator, name="SEP", url=f"http://127.0.0.1:{receiver.port}/h",
                                                   body_id=None, now=clock.now())
         tenant_ops.disable_account(ctx, ctx.get(User, admin.id), ctx.get(Body, body.id), ctx.get(User, asn.id),
-                                   now=clock.now())
+                                   reason="Uji", now=clock.now())
         ctx.commit()
         receiver.statuses = [500]
         report = outbox.deliver_webhooks()
@@ -179,7 +179,7 @@ def test_webhooks_follow_only_their_body(app, ctx, factories):
     other, other_admin = factories.tenant()
     api_ops.create_webhook(ctx, operator, name="Lain", url="http://127.0.0.1:9/x", body_id=other.id, now=clock.now())
     tenant_ops.disable_account(ctx, ctx.get(User, admin.id), ctx.get(Body, body.id),
-                               ctx.get(User, factories.user(body=body).id), now=clock.now())
+                               ctx.get(User, factories.user(body=body).id), reason="Uji", now=clock.now())
     assert ctx.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook")).all() == []
 
 
@@ -207,7 +207,7 @@ def test_webhooks_refuse_private_addresses_and_redirects(app, ctx, factories, mo
         api_ops.create_webhook(ctx, operator, name="SEP", url=f"http://127.0.0.1:{receiver.port}/h", body_id=None,
                                now=clock.now())
         tenant_ops.disable_account(ctx, ctx.get(User, admin.id), ctx.get(Body, body.id),
-                                   ctx.get(User, factories.user(body=body).id), now=clock.now())
+                                   ctx.get(User, factories.user(body=body).id), reason="Uji", now=clock.now())
         ctx.commit()
         receiver.statuses = [302]
         report = outbox.deliver_webhooks()

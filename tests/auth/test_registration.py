@@ -1,4 +1,5 @@
 """Sekretaris self-registration and e-mail verification."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -108,3 +109,32 @@ def test_make_nip_is_valid(ctx):
     from sep_portal.core.nip import nip_problem
 
     assert nip_problem(make_nip(7)) is None
+
+
+def test_every_problem_is_told_in_one_answer_and_the_typed_passwords_are_kept(client, session):
+    """A wrong NIP, a bad e-mail, a short password and a mismatched repeat: all four in one answer,
+    in Indonesian, each on its field, and both password fields still hold what was typed."""
+    data = dict(FORM, nip="1972 0412", email="budi@", password="pendek", password_confirm="pendek2")
+    response = client.post("/daftar", data=data)
+    assert response.status_code == 422
+    assert response.headers["Cache-Control"] == "no-store"  # the page holds the typed passwords
+    html = response.get_data(as_text=True)
+    for message in ("NIP terdiri atas tepat 18 digit", "paling sedikit 12 karakter", "tidak sama"):
+        assert message in html, message
+    invalid = set(re.findall(r'<input[^>]*\bname="(\w+)"[^>]*aria-invalid="true"', html)
+                  + re.findall(r'<input[^>]*aria-invalid="true"[^>]*\bname="(\w+)"', html))
+    assert invalid == {"nip", "email", "password", "password_confirm"}
+    assert 'value="pendek"' in html and 'value="pendek2"' in html
+    assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_a_password_that_holds_the_nip_is_refused_with_the_other_problems(client, session):
+    data = dict(FORM, email="budi.santoso@ujikab.go.id", password=f"Kopi{FORM['nip']}",
+                password_confirm=f"Kopi{FORM['nip']}", name="")
+    html = client.post("/daftar", data=data).get_data(as_text=True)
+    assert "tidak boleh memuat NIP" in html and "wajib diisi" in html
+    assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_the_empty_registration_page_is_not_cached(client):
+    assert client.get("/daftar").headers["Cache-Control"] == "no-store"

@@ -91,6 +91,20 @@ def test_first_sign_in_of_staff_enrols_totp_with_recovery_codes(client, factorie
     assert session.get(User, user.id).totp_secret == secret
 
 
+def test_revisiting_the_enrolment_page_after_enrolling_does_not_say_the_sign_in_timed_out(client, factories):
+    user = factories.user(roles=("verifikator",), totp=False)
+    _login(client, user.email)
+    client.get("/masuk/daftarkan-2fa")
+    with client.session_transaction() as s:
+        secret = s["enrol_secret"]
+    client.post("/masuk/daftarkan-2fa", data={"code": pyotp.TOTP(secret).at(clock.now())})
+    again = client.get("/masuk/daftarkan-2fa")  # the back button, after the recovery codes
+    assert again.status_code == 302 and again.headers["Location"].endswith("/akun/keamanan")
+    page = _text(client.get(again.headers["Location"]))
+    assert "terlalu lama" not in page and "sudah aktif" in page
+    assert client.get("/dasbor").status_code == 200  # still signed in
+
+
 def test_recovery_code_signs_in_once(client, factories, app, ctx_free_codes):
     user, codes = ctx_free_codes
     _login(client, user.email)

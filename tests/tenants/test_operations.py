@@ -71,13 +71,13 @@ def test_disable_ends_sessions_and_sign_in_and_enable_restores(ctx, factories, t
     body, admin = tenant
     asn = ctx.get(User, factories.user(body=body).id)
     token = auth_ops.start_session(ctx, asn, now=clock.now(), ip=None, user_agent=None)
-    ops.disable_account(ctx, admin, body, asn, now=clock.now())
+    ops.disable_account(ctx, admin, body, asn, reason="Cuti di luar tanggungan", now=clock.now())
     assert asn.status == "disabled"
     assert auth_ops.load_session(ctx, token, clock.now()).user is None
     with pytest.raises(DomainError):
         auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now())
     assert outbox_mails(ctx, "tenants/account_disabled")
-    ops.enable_account(ctx, admin, body, asn, now=clock.now())
+    ops.enable_account(ctx, admin, body, asn, reason="Kembali bertugas", now=clock.now())
     assert asn.status == "active"
     assert auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now() + timedelta(minutes=1)).user == asn
 
@@ -87,9 +87,9 @@ def test_the_admin_never_lifts_a_ditjen_deactivation(ctx, factories, tenant, sta
     body, admin = tenant
     asn = ctx.get(User, factories.user(body=body, status=status).id)
     with pytest.raises(ConflictError):
-        ops.enable_account(ctx, admin, body, asn, now=clock.now())
+        ops.enable_account(ctx, admin, body, asn, reason="Kembali bertugas", now=clock.now())
     with pytest.raises(ConflictError):
-        ops.disable_account(ctx, admin, body, asn, now=clock.now())
+        ops.disable_account(ctx, admin, body, asn, reason="Cuti di luar tanggungan", now=clock.now())
     assert asn.status == status
 
 
@@ -100,7 +100,7 @@ def test_the_admin_manages_only_asn_of_its_own_body(ctx, factories, tenant):
     sekretaris = ctx.get(User, factories.user(roles=("sekretaris",), body=body).id)
     for account in (foreign, sekretaris, admin):
         with pytest.raises(NotPermitted):
-            ops.disable_account(ctx, admin, body, account, now=clock.now())
+            ops.disable_account(ctx, admin, body, account, reason="Uji", now=clock.now())
     assert foreign.status == sekretaris.status == "active"
 
 
@@ -184,7 +184,8 @@ def test_the_outgoing_admin_cannot_hijack_or_block_the_successor(ctx, factories,
                                         admin_email="penerus@kab.go.id", admin_nip=successor.nip, existing=replacement)
     # The successor is now out of the outgoing admin's reach.
     with pytest.raises(ConflictError):
-        ops.disable_account(ctx, ctx.get(User, old_admin.id), body, ctx.get(User, successor.id), now=clock.now())
+        ops.disable_account(ctx, ctx.get(User, old_admin.id), body, ctx.get(User, successor.id),
+                            reason="Uji", now=clock.now())
     # A look-alike account (the successor's NIP with another address) never receives the role.
     other = factories.application(stage="recommended", body=factories.body(tenant_status="none"),
                                   admin_email="penyusup@gmail.com", admin_nip=successor.nip)

@@ -98,7 +98,7 @@ def test_a_disabled_account_cannot_sign_in_or_use_its_session(client, app, facto
     sign_in(asn_client, asn)
     assert asn_client.get("/akun/profil").status_code == 200
     sign_in(client, admin)
-    assert client.post(f"/pengelola/akun/{asn.id}/nonaktifkan").status_code == 302
+    assert client.post(f"/pengelola/akun/{asn.id}/nonaktifkan", data={"reason": "Pindah tugas"}).status_code == 302
     assert asn_client.get("/akun/profil").status_code == 302  # its session ended at once
     response = asn_client.post("/masuk", data={"email": "ani@kab.go.id", "password": "Sangat-Rahasia-2026"})
     assert response.status_code == 200 and "akun tidak dapat digunakan" in response.get_data(as_text=True)
@@ -291,3 +291,56 @@ def test_the_views_do_not_query_or_filter_by_tenant_by_hand(feature):
 
     source = (Path(sep_portal.__file__).parent / feature / "views.py").read_text()
     assert source.count("select(") == 0 and "body_id ==" not in source
+
+
+def test_disabling_an_account_asks_for_a_reason_and_tells_the_person(client, session, factories):
+    from sep_portal.core.audit import AuditEntry
+    from tests.factories import outbox_mails
+
+    body, admin = factories.tenant()
+    asn = factories.user(body=body, name="Ani Lestari")
+    sign_in(client, admin)
+    page = client.get(f"/pengelola/akun/{asn.id}").get_data(as_text=True)
+    assert 'name="reason"' in page and "Nonaktifkan akun" in page
+    refused = client.post(f"/pengelola/akun/{asn.id}/nonaktifkan", data={"reason": "  "})
+    assert refused.status_code == 422 and "wajib diisi" in refused.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, asn.id).status == "active" and not outbox_mails(session, "tenants/account_disabled")
+
+    assert client.post(f"/pengelola/akun/{asn.id}/nonaktifkan", data={"reason": "Cuti di luar tanggungan"}
+                       ).status_code == 302
+    session.expire_all()
+    assert session.get(User, asn.id).status == "disabled"
+    (mail,) = outbox_mails(session, "tenants/account_disabled")
+    assert mail.recipients == [asn.email] and "Cuti di luar tanggungan" in mail.body_text
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "account.disabled"))
+    assert entry.after["reason"] == "Cuti di luar tanggungan"
+
+    page = client.get(f"/pengelola/akun/{asn.id}").get_data(as_text=True)
+    assert "Aktifkan akun" in page
+    assert client.post(f"/pengelola/akun/{asn.id}/aktifkan", data={"reason": ""}).status_code == 422
+    assert client.post(f"/pengelola/akun/{asn.id}/aktifkan", data={"reason": "Kembali bertugas"}).status_code == 302
+    session.expire_all()
+    assert session.get(User, asn.id).status == "active"
+    (mail,) = outbox_mails(session, "tenants/account_enabled")
+    assert mail.recipients == [asn.email] and "Kembali bertugas" in mail.body_text
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "account.enabled"))
+    assert entry.after["reason"] == "Kembali bertugas"
+
+
+def test_suspending_a_tenant_needs_a_reason_and_tells_its_sekretaris_and_admin(client, session, factories):
+    from tests.factories import outbox_mails
+
+    body, admin = factories.tenant()
+    sekretaris = factories.user(roles=("sekretaris",), body=body)
+    sign_in(client, factories.user(roles=("pejabat",)))
+    refused = client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": ""})
+    assert refused.status_code == 422 and "wajib diisi" in refused.get_data(as_text=True)
+    assert not outbox_mails(session, "tenants/tenant_suspended")
+    assert client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": "Audit keamanan"}).status_code == 302
+    mails = outbox_mails(session, "tenants/tenant_suspended")
+    assert sorted(m.recipients[0] for m in mails) == sorted([sekretaris.email, admin.email])
+    assert all("Audit keamanan" in m.body_text and "/tiket/publik" in m.body_text for m in mails)
+    assert client.post(f"/ditjen/badan/{body.id}/pulihkan", data={"reason": "Selesai diperiksa"}).status_code == 302
+    mails = outbox_mails(session, "tenants/tenant_reactivated")
+    assert len(mails) == 2 and all("Selesai diperiksa" in m.body_text for m in mails)

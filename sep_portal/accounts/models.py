@@ -53,6 +53,14 @@ class User(TimestampMixin, TenantScoped, Base):
     # Set by the session loader: the UserSession this request is authenticated by.
     current_session = None
 
+    @property
+    def asn_type_label(self) -> str | None:
+        """"PNS" or "PPPK", read from the number itself (digits 13-14 of a NIP or NI PPPK)."""
+        from sep_portal.core.nip import ASN_TYPE_LABELS, asn_type
+
+        kind = asn_type(self.nip)
+        return str(ASN_TYPE_LABELS[kind]) if kind else None
+
     # Flask-Login protocol. get_id is the *session* token (Flask-Login's "alternative token"
     # pattern): ending the session row ends the sign-in, whatever cookie is replayed.
     @property

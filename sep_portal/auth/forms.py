@@ -55,7 +55,7 @@ class RegisterForm(FlaskForm):
     name = StringField(_l("Full name (with titles)"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        filters=[strip_filter], render_kw={"autocomplete": "name"})
     nip = StringField(_l("NIP"), validators=[DataRequired(REQUIRED), Length(max=24)], filters=[strip_filter],
-                      description=_l("18 digits, as on your civil-servant card."),
+                      description=_l("18 digits, as on your civil-servant card (NIP) or your PPPK card (NI PPPK)."),
                       render_kw={"inputmode": "numeric"})
     position = StringField(_l("Position"), validators=[DataRequired(REQUIRED), Length(max=200)],
                            filters=[strip_filter], description=_l("For example: Sekretaris Daerah"))

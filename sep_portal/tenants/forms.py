@@ -18,7 +18,8 @@ class AccountForm(FlaskForm):
 
     name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200)], filters=[strip_filter])
     nip = StringField(_l("NIP"), validators=[DataRequired(REQUIRED), Length(max=30)], filters=[strip_filter],
-                      description=_l("18 digits."), render_kw={"inputmode": "numeric"})
+                      description=_l("18 digits: the NIP of a PNS or the NI PPPK of a PPPK."),
+                      render_kw={"inputmode": "numeric"})
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)], filters=[strip_filter],
                        description=_l("The activation link is sent here."))
     unit = StringField(_l("Work unit (unit kerja)"), validators=[Length(max=200)], filters=[strip_filter])

@@ -138,3 +138,9 @@ def test_a_password_that_holds_the_nip_is_refused_with_the_other_problems(client
 
 def test_the_empty_registration_page_is_not_cached(client):
     assert client.get("/daftar").headers["Cache-Control"] == "no-store"
+
+
+def test_a_sekretaris_who_is_pppk_registers_with_the_ni_pppk(client, session):
+    assert client.post("/daftar", data=dict(FORM, nip="1989 0315 2021 21 1 001")).status_code == 302
+    user = session.scalar(select(User).where(User.email == "budi.santoso@ujikab.go.id"))
+    assert user.nip == "198903152021211001" and user.asn_type_label == "PPPK"

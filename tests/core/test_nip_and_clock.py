@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from sep_portal.core import clock
-from sep_portal.core.nip import is_valid_nip, nip_problem, normalize_nip
+from sep_portal.core.nip import asn_type, is_valid_nip, nip_problem, normalize_nip
 
 
 @pytest.mark.parametrize("nip", ["198703152010122001", "1987 0315 201012 2 001", "197005051995031002"])
@@ -23,6 +23,28 @@ def test_valid_nips(ctx, nip):
     ("198703152010122000", "000"),
 ])
 def test_invalid_nips_say_why_in_indonesian(ctx, nip, fragment):
+    assert fragment in nip_problem(nip)
+
+
+@pytest.mark.parametrize("nip, kind", [
+    ("198703152010122001", "pns"),
+    ("198903152021211001", "pppk"),   # NI PPPK: appointed 2021, code 21, male, serial 001
+    ("199706052024212045", "pppk"),   # appointed 2024, code 21, female, serial 045
+    ("1997 0605 2024 21 2 045", "pppk"),
+])
+def test_pppk_numbers_are_accepted_beside_pns_nips(ctx, nip, kind):
+    assert nip_problem(nip) is None and asn_type(nip) == kind
+
+
+@pytest.mark.parametrize("nip, fragment", [
+    ("198903152021171001", "kode PPPK"),         # 17: neither a month nor a PPPK code
+    ("198903152018211001", "2019"),              # no PPPK before 2019
+    ("198903152027211001", "2019"),              # appointed in the future (the clock is in 2026)
+    ("198903152021213001", "jenis kelamin"),     # the sex digit holds for PPPK too
+    ("198902302021211001", "tanggal lahir"),     # and the date of birth
+    ("198903152021211000", "000"),
+])
+def test_pppk_numbers_keep_the_checks_that_apply_to_both(ctx, nip, fragment):
     assert fragment in nip_problem(nip)
 
 

@@ -227,3 +227,17 @@ def test_a_permanently_deactivated_nip_is_never_imported_again(admin_client, ses
     job_id = _job_id(_upload(admin_client, _csv([(import_nip(900), "Kembali Lagi", "kembali@kab.go.id", "", "")])))
     assert session.get(AccountImport, job_id).status == "invalid"
     assert "permanen" in admin_client.get(f"/pengelola/impor/{job_id}").get_data(as_text=True)
+
+
+def test_pppk_numbers_import_beside_pns_nips(admin_client, session):
+    """PPPK appointed since 2021 carry an NI PPPK (code 21 where a NIP has the month)."""
+    rows = [("198903152021211001", "Rina PPPK", "rina.pppk@kab.go.id", "Bagian Umum", "Guru"),
+            ("199706052024212045", "Sari PPPK", "sari.pppk@kab.go.id", "Bagian Umum", "Perawat"),
+            *_rows(1)]
+    job_id = _job_id(_upload(admin_client, _csv(rows)))
+    assert session.get(AccountImport, job_id).status == "checked"
+    assert admin_client.post(f"/pengelola/impor/{job_id}/jalankan").status_code == 302
+    rina = session.scalar(select(User).where(User.nip == "198903152021211001"))
+    assert rina is not None and rina.asn_type_label == "PPPK"
+    page = admin_client.get(f"/pengelola/akun/{rina.id}").get_data(as_text=True)
+    assert "Jenis ASN" in page and "PPPK" in page

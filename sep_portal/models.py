@@ -30,6 +30,7 @@ from sep_portal.tenants.models import (  # noqa: F401
     AdminAssignment,
     Body,
     TembusanCopy,
+    TenantStatusChange,
 )
 
 metadata = Base.metadata

@@ -71,6 +71,24 @@ class Factories:
         self.session.commit()
         return user
 
+    def tenant_status_change(self, body: Body, *, action: str = "suspend", reason: str = "Uji",
+                             confirmer: User | None = None) -> Any:
+        """A suspension (or reactivation) of ``body`` proposed by one pejabat and, when
+        ``confirmer`` is given, confirmed by that other official: the four-eyes path."""
+        from sep_portal.tenants import operations as tenant_ops
+
+        proposer = self.user(roles=("pejabat",))
+        with self.app.test_request_context():
+            session = self.session
+            change = tenant_ops.propose_tenant_change(session, session.get(User, proposer.id),
+                                                      session.get(Body, body.id), action=action, reason=reason,
+                                                      now=clock.now())
+            if confirmer is not None:
+                tenant_ops.decide_tenant_change(session, session.get(User, confirmer.id), session.get(Body, body.id),
+                                                change.id, confirm=True, note="", now=clock.now())
+            session.commit()
+        return change
+
     def tenant(self, *, name: str | None = None) -> tuple[Body, User]:
         """An active tenant with its Admin Pengelola (open assignment)."""
         from sep_portal.tenants.models import AdminAssignment

@@ -98,6 +98,7 @@ def build(app: Any, factories: Factories) -> World:
             _api(s, world, me)
         _applications(f, world)
         _imports(app, world)
+        _tenancy(f, world)
         return world
     finally:
         clock.freeze(NOW)
@@ -374,6 +375,16 @@ def _api(s: Any, world: World, me: dict[str, Any]) -> None:
                                                      body_id=None, now=clock.now())
     s.commit()
     world.tokens["api"] = token
+
+
+def _tenancy(f: Factories, world: World) -> None:
+    """A tenant suspended through the four eyes, and one whose proposed suspension waits on the
+    world's pejabat (another official proposed it)."""
+    suspended, _admin = f.tenant(name="Pemerintah Kota Dunia Ditangguhkan")
+    f.tenant_status_change(suspended, reason="Audit keamanan", confirmer=world.people["pejabat"])
+    proposed, _admin = f.tenant(name="Pemerintah Kota Dunia Diusulkan")
+    world.objects.status_change = f.tenant_status_change(proposed, reason="Dugaan akun dipakai bersama")
+    world.objects.suspended_body, world.objects.proposed_body = suspended, proposed
 
 
 # -- applications (factories take them through the real operations) ------------------------------

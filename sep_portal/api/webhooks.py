@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sep_portal.core import clock, outbox
 
 EVENTS = ("account.created", "account.disabled", "account.deactivated", "account.reactivated")
+TENANT_EVENTS = ("tenant.suspended", "tenant.reactivated")
 
 
 def account_json(user: Any, body_code: str | None) -> dict[str, Any]:
@@ -46,3 +47,21 @@ def emit(session: Session, event: str, users: Sequence[Any]) -> int:
         outbox.enqueue_webhook(session, endpoint.id, event, payload)
         queued += 1
     return queued
+
+
+def emit_tenant(session: Session, event: str, body: Any) -> int:
+    """Queue ``event`` about a whole tenant (one small payload, whatever the number of its
+    accounts: each account is inactive while its tenant is suspended) for every active endpoint
+    that follows the body."""
+    from sep_portal.api.models import WebhookEndpoint
+
+    if event not in TENANT_EVENTS:
+        raise ValueError(f"unknown webhook event {event}")
+    endpoints = session.scalars(select(WebhookEndpoint.id).where(
+        WebhookEndpoint.active.is_(True),
+        or_(WebhookEndpoint.body_id.is_(None), WebhookEndpoint.body_id == body.id))).all()
+    payload = {"id": str(uuid.uuid4()), "event": event, "occurred_at": clock.now().isoformat(),
+               "tenant": {"code": body.code, "name": body.name, "status": body.tenant_status}}
+    for endpoint_id in endpoints:
+        outbox.enqueue_webhook(session, endpoint_id, event, {**payload, "id": str(uuid.uuid4())})
+    return len(endpoints)

@@ -33,3 +33,10 @@ class ImportForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class DecisionNoteForm(FlaskForm):
+    """The second official's answer to a proposal: a note, required to refuse (the operation
+    checks it)."""
+
+    note = TextAreaField(_l("Note (required to refuse)"), validators=[Length(max=2000)])

@@ -41,6 +41,9 @@ HISTORY_ACTION_LABELS = {
     "tenant.created": _l("Became a tenant"), "tenant.suspended": _l("Tenant suspended"),
     "tenant.reactivated": _l("Tenant reactivated"), "body.confirmed": _l("Body confirmed by a verifier"),
     "accounts.exported": _l("Account list exported"),
+    "tenant.suspend_proposed": _l("Suspension proposed"), "tenant.reactivate_proposed": _l("Reactivation proposed"),
+    "tenant.suspend_refused": _l("Proposed suspension refused"),
+    "tenant.reactivate_refused": _l("Proposed reactivation refused"),
 }
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
-from sep_portal.core.db import Base, TenantScoped, TimestampMixin
+from sep_portal.core.db import Base, TenantScoped, TimestampMixin, sql_in
 from sep_portal.core.permissions import SEKRETARIS
 
 BODY_KINDS = ("kementerian", "lembaga", "provinsi", "kabupaten", "kota", "lainnya")
@@ -145,3 +145,37 @@ class AccountImportProblem(Base):
     row_number: Mapped[int]
     field: Mapped[str | None] = mapped_column(String(30))
     message: Mapped[str] = mapped_column(String(300))
+
+
+TENANT_CHANGE_ACTIONS = ("suspend", "reactivate")
+TENANT_CHANGE_STATUSES = ("proposed", "confirmed", "refused")
+
+
+class TenantStatusChange(Base):
+    """A suspension or reactivation of a tenant, proposed by one official and confirmed (or
+    refused) by another: four eyes on an act that locks a whole body out. At most one open
+    proposal per body, enforced by a partial unique index."""
+
+    __tablename__ = "tenant_status_changes"
+    __table_args__ = (
+        CheckConstraint(f"action IN {sql_in(TENANT_CHANGE_ACTIONS)}", name="action"),
+        CheckConstraint(f"status IN {sql_in(TENANT_CHANGE_STATUSES)}", name="status"),
+        Index("uq_tenant_status_changes_open_body", "body_id", unique=True,
+              postgresql_where=text("status = 'proposed'"), sqlite_where=text("status = 'proposed'")),
+        Index("ix_tenant_status_changes_status", "status", "proposed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    action: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    @classmethod
+    def open_for_body(cls, session: Session, body_id: int) -> TenantStatusChange | None:
+        return session.scalar(select(cls).where(cls.body_id == body_id, cls.status == "proposed"))

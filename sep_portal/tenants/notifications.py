@@ -1,14 +1,17 @@
 """E-mails of a body's tenancy that tell someone of new work."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from sep_portal.core import notices
-from sep_portal.core.permissions import ADMIN_PENGELOLA
+from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT
 
 IMPORT_DONE = notices.kind("tenants.import_done", _l("An import of accounts has finished or failed"),
                            ADMIN_PENGELOLA)
+TO_CONFIRM = notices.kind("tenants.status_change", _l("A tenant's suspension or reactivation to confirm"), PEJABAT)
 
 
 def import_finished(session: Session, job_id: int) -> None:
@@ -30,3 +33,13 @@ def import_finished(session: Session, job_id: int) -> None:
     if job.status in titles:
         notices.notify(session, IMPORT_DONE, [session.get(User, job.created_by_id)], title=titles[job.status],
                        path=f"/pengelola/impor/{job.id}")
+
+
+def tenant_change_proposed(session: Session, change: Any, body: Any, proposer: Any) -> None:
+    """Every other pejabat learns that a proposal waits for a second pair of eyes."""
+    from sep_portal.accounts.models import User
+
+    title = (_l("Suspension of %(body)s to confirm", body=body.name) if change.action == "suspend"
+             else _l("Reactivation of %(body)s to confirm", body=body.name))
+    others = [p for p in User.active_with_role(session, PEJABAT) if p.id != proposer.id]
+    notices.notify(session, TO_CONFIRM, others, title=title, path=f"/ditjen/badan/{body.id}")

@@ -15,11 +15,14 @@ from sep_portal.api import webhooks
 from sep_portal.auth import operations as auth_ops
 from sep_portal.auth.models import RecoveryCode
 from sep_portal.core import audit, outbox, storage
+from sep_portal.core.db import lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.identity import normalize_email
 from sep_portal.core.nip import nip_problem, normalize_nip
 from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SUPERADMIN
-from sep_portal.tenants.models import AccountImport, AdminAssignment, Body, TembusanCopy
+from sep_portal.core.states import IllegalTransition
+from sep_portal.tenants import notifications
+from sep_portal.tenants.models import AccountImport, AdminAssignment, Body, TembusanCopy, TenantStatusChange
 
 
 def admin_tenant(session: Session, user: User) -> Body:
@@ -215,33 +218,91 @@ def _ensure_ditjen(actor: User) -> None:
         raise NotPermitted("suspend tenant")
 
 
-def suspend_tenant(session: Session, actor: User, body: Body, *, reason: str, now: datetime) -> None:
+def propose_tenant_change(session: Session, actor: User, body: Body, *, action: str, reason: str,
+                          now: datetime) -> TenantStatusChange:
+    """One official proposes to suspend (or reactivate) a tenant; another confirms (four eyes).
+    The other officials are told at once."""
+    _ensure_ditjen(actor)
+    if action == "suspend":
+        reason = _reason(reason, _("Give the reason for the suspension."))
+        if body.tenant_status != "active":
+            raise ConflictError(_("Only an active tenant can be suspended."))
+    elif action == "reactivate":
+        reason = _reason(reason, _("Give the reason for the reactivation."))
+        if body.tenant_status != "suspended":
+            raise ConflictError(_("Only a suspended tenant can be reactivated."))
+    else:
+        raise ValueError(action)
+    lock_row(session, Body, body.id)
+    if TenantStatusChange.open_for_body(session, body.id) is not None:
+        raise ConflictError(_("A change of this tenant's status is already waiting for confirmation."))
+    change = TenantStatusChange(body_id=body.id, action=action, reason=reason, proposed_by_id=actor.id,
+                                proposed_at=now, status="proposed")
+    try:
+        with session.begin_nested():
+            session.add(change)
+            session.flush()
+    except IntegrityError:  # another official proposed a change at the same moment
+        raise ConflictError(_("A change of this tenant's status is already waiting for confirmation.")) from None
+    audit.record(session, actor, f"tenant.{action}_proposed", body, after={"reason": reason, "change": change.id})
+    notifications.tenant_change_proposed(session, change, body, actor)
+    return change
+
+
+def decide_tenant_change(session: Session, actor: User, body: Body, change_id: int, *, confirm: bool, note: str,
+                         now: datetime) -> TenantStatusChange:
+    """Another official confirms the proposal (it takes effect at once) or refuses it with a note.
+    The proposer never confirms their own proposal; refusing their own is withdrawing it."""
+    _ensure_ditjen(actor)
+    change = lock_row(session, TenantStatusChange, change_id)
+    if change is None or change.body_id != body.id:
+        raise NotPermitted("no such change")
+    if change.status != "proposed":
+        raise IllegalTransition("tenant_status_change", change.status, "decide")
+    note = (note or "").strip()[:2000]
+    if confirm and change.proposed_by_id == actor.id:
+        raise DomainError(None, _("You proposed this change yourself; another official must confirm it "
+                                  "(four-eyes principle)."))
+    if not confirm and not note:
+        raise DomainError("note", _("Give the reason for refusing the proposal."))
+    body = lock_row(session, Body, change.body_id)
+    change.status, change.decided_by_id, change.decided_at = ("confirmed" if confirm else "refused"), actor.id, now
+    change.decision_note = note or None
+    session.flush()
+    if confirm:
+        (_suspend if change.action == "suspend" else _reactivate)(session, actor, body, change, now)
+    else:
+        audit.record(session, actor, f"tenant.{change.action}_refused", body,
+                     after={"change": change.id, "note": note})
+    return change
+
+
+def _suspend(session: Session, actor: User, body: Body, change: TenantStatusChange, now: datetime) -> None:
     """Every account of the body is refused at sign-in (and its sessions end) until reactivated.
     The body's Sekretaris and Admin Pengelola are told why and whom to ask."""
-    _ensure_ditjen(actor)
-    reason = _reason(reason, _("Give the reason for the suspension."))
     if body.tenant_status != "active":
         raise ConflictError(_("Only an active tenant can be suspended."))
-    body.tenant_status, body.status_reason, body.status_changed_at = "suspended", reason, now
+    body.tenant_status, body.status_reason, body.status_changed_at = "suspended", change.reason, now
     ended = 0
     for user in session.scalars(select(User).where(User.body_id == body.id, User.status == "active")):
         ended += auth_ops.end_all_sessions(session, user, now, "tenant_suspended")
     session.flush()
     audit.record(session, actor, "tenant.suspended", body, before={"tenant_status": "active"},
-                 after={"tenant_status": "suspended", "reason": reason, "sessions_ended": ended})
-    _tell_body(session, body, "tenants/tenant_suspended", reason)
+                 after={"tenant_status": "suspended", "reason": change.reason, "proposed_by": change.proposed_by_id,
+                        "sessions_ended": ended})
+    webhooks.emit_tenant(session, "tenant.suspended", body)
+    _tell_body(session, body, "tenants/tenant_suspended", change.reason)
 
 
-def reactivate_tenant(session: Session, actor: User, body: Body, *, reason: str, now: datetime) -> None:
-    _ensure_ditjen(actor)
-    reason = _reason(reason, _("Give the reason for the reactivation."))
+def _reactivate(session: Session, actor: User, body: Body, change: TenantStatusChange, now: datetime) -> None:
     if body.tenant_status != "suspended":
         raise ConflictError(_("Only a suspended tenant can be reactivated."))
-    body.tenant_status, body.status_reason, body.status_changed_at = "active", reason, now
+    body.tenant_status, body.status_reason, body.status_changed_at = "active", change.reason, now
     session.flush()
     audit.record(session, actor, "tenant.reactivated", body, before={"tenant_status": "suspended"},
-                 after={"tenant_status": "active", "reason": reason})
-    _tell_body(session, body, "tenants/tenant_reactivated", reason)
+                 after={"tenant_status": "active", "reason": change.reason, "proposed_by": change.proposed_by_id})
+    webhooks.emit_tenant(session, "tenant.reactivated", body)
+    _tell_body(session, body, "tenants/tenant_reactivated", change.reason)
 
 
 def _tell_body(session: Session, body: Body, template: str, reason: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, raiseload
 from sep_portal.accounts.models import ACCOUNT_STATUSES, User
 from sep_portal.core import worklist
 from sep_portal.core.pagination import KeysetPage, Page, keyset_page, offset_page
-from sep_portal.core.permissions import ADMIN_PENGELOLA, SEKRETARIS
+from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS
 from sep_portal.tenants.models import (
     RUNNING_IMPORT_STATUSES,
     AccountImport,
@@ -24,6 +24,7 @@ from sep_portal.tenants.models import (
     AdminAssignment,
     Body,
     TembusanCopy,
+    TenantStatusChange,
 )
 
 # -- accounts ------------------------------------------------------------------------------------
@@ -253,3 +254,27 @@ def _expired_activation(session: Session, user: Any, now: datetime,
     total, rows = worklist.count_and_first(session, query, limit)
     return total, [worklist.WorkItem(name, url_for("tenants.account", account_id=account_id),
                                      note=_("Send a new activation link")) for account_id, name in rows]
+
+
+# -- Ditjen: tenant status changes (four eyes) ---------------------------------------------------
+
+def open_status_change(session: Session, body_id: int) -> tuple[TenantStatusChange, str] | None:
+    """The body's proposal waiting for a second official, with the proposer's name."""
+    row = session.execute(select(TenantStatusChange, User.name)
+                          .join(User, User.id == TenantStatusChange.proposed_by_id)
+                          .where(TenantStatusChange.body_id == body_id, TenantStatusChange.status == "proposed")
+                          ).first()
+    return (row[0], row[1]) if row else None
+
+
+@worklist.kind("tenants.status_change", _l("Tenant suspensions and reactivations to confirm"), PEJABAT)
+def _status_changes(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    """Proposals of other officials (one's own waits on someone else)."""
+    query = (select(TenantStatusChange, Body.name).join(Body, Body.id == TenantStatusChange.body_id)
+             .where(TenantStatusChange.status == "proposed", TenantStatusChange.proposed_by_id != user.id)
+             .order_by(TenantStatusChange.proposed_at, TenantStatusChange.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(_("Suspension of %(body)s to confirm", body=name) if c.action == "suspend"
+                                     else _("Reactivation of %(body)s to confirm", body=name),
+                                     url_for("tenants.tenant", body_id=c.body_id), since=c.proposed_at)
+                   for c, name in rows]

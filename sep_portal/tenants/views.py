@@ -32,7 +32,7 @@ from sep_portal.extensions import db
 from sep_portal.tenants import bp, importer, queries
 from sep_portal.tenants import labels as _labels  # noqa: F401  (registers the label filters)
 from sep_portal.tenants import operations as ops
-from sep_portal.tenants.forms import AccountForm, ImportForm, ReasonForm
+from sep_portal.tenants.forms import AccountForm, DecisionNoteForm, ImportForm, ReasonForm
 from sep_portal.tenants.models import AccountImport, Body, TembusanCopy
 
 
@@ -365,13 +365,17 @@ def _body(body_id: int) -> Body:
 
 
 def _tenant_page(body: Body) -> Any:
-    """Ditjen's page of a tenant, with the suspension form (again, with its errors, after a POST)."""
-    def render(form: ReasonForm, status: int) -> Any:
+    """Ditjen's page of a tenant, with the form to propose a suspension or reactivation, or the
+    proposal waiting for a second official (again, with its errors, after a POST)."""
+    def render(form: Any, status: int) -> Any:
+        reason_form = form if isinstance(form, ReasonForm) else ReasonForm()
+        note_form = form if isinstance(form, DecisionNoteForm) else DecisionNoteForm()
         return render_template("tenants/tenant.html", body=body, admin=queries.current_admin(db.session, body.id),
                                counts=queries.status_counts(db.session, body.id),
                                total=queries.account_count(db.session, body.id),
                                applications=queries.body_applications(db.session, body.id),
-                               history=queries.body_history(db.session, body.id), form=form,
+                               history=queries.body_history(db.session, body.id), form=reason_form,
+                               note_form=note_form, pending=queries.open_status_change(db.session, body.id),
                                status_label=app_ops.status_label,
                                may_suspend=current_user.has_any_role(PEJABAT, SUPERADMIN)), status
 
@@ -384,10 +388,11 @@ def tenant(body_id: int) -> Any:
     return _tenant_page(_body(body_id))(ReasonForm(), 200)
 
 
-def _tenant_action(body_id: int, action: Any, success: str) -> Any:
+def _propose(body_id: int, action: str, success: str) -> Any:
     body = _body(body_id)
     form = ReasonForm()
-    return run_action(lambda: action(db.session, current_actor(), body, reason=form.reason.data, now=clock.now()),
+    return run_action(lambda: ops.propose_tenant_change(db.session, current_actor(), body, action=action,
+                                                        reason=form.reason.data, now=clock.now()),
                       form=form, render=_tenant_page(body), success=success,
                       redirect_to=url_for("tenants.tenant", body_id=body_id))
 
@@ -395,11 +400,32 @@ def _tenant_action(body_id: int, action: Any, success: str) -> Any:
 @bp.route("/ditjen/badan/<int:body_id>/tangguhkan", methods=["POST"])
 @require_role(PEJABAT, SUPERADMIN)
 def tenant_suspend(body_id: int) -> Any:
-    return _tenant_action(body_id, ops.suspend_tenant,
-                          _("The tenant is suspended: none of its accounts can sign in."))
+    return _propose(body_id, "suspend",
+                    _("The suspension is proposed: it takes effect when another official confirms it."))
 
 
 @bp.route("/ditjen/badan/<int:body_id>/pulihkan", methods=["POST"])
 @require_role(PEJABAT, SUPERADMIN)
 def tenant_reactivate(body_id: int) -> Any:
-    return _tenant_action(body_id, ops.reactivate_tenant, _("The tenant is active again."))
+    return _propose(body_id, "reactivate",
+                    _("The reactivation is proposed: it takes effect when another official confirms it."))
+
+
+def _decided(change: Any) -> str:
+    if change.status == "refused":
+        return _("The proposal is refused; the tenant's status is unchanged.")
+    return _("Confirmed: the tenant is suspended.") if change.action == "suspend" else _(
+        "Confirmed: the tenant is active again.")
+
+
+@bp.route("/ditjen/badan/<int:body_id>/usulan/<int:change_id>/<any(setujui, tolak):decision>", methods=["POST"])
+@require_role(PEJABAT, SUPERADMIN)
+def tenant_change_decide(body_id: int, change_id: int, decision: str) -> Any:
+    """The second official confirms or refuses a proposed suspension or reactivation."""
+    body = _body(body_id)
+    form = DecisionNoteForm()
+    return run_action(lambda: ops.decide_tenant_change(db.session, current_actor(), body, change_id,
+                                                       confirm=decision == "setujui", note=form.note.data,
+                                                       now=clock.now()),
+                      form=form, render=_tenant_page(body), not_permitted=404, success=_decided,
+                      redirect_to=url_for("tenants.tenant", body_id=body_id))

@@ -72,18 +72,14 @@ def test_lookup_by_nip_or_email_within_the_tokens_scope(client, api):
     assert _get(client, "/api/v1/accounts/lookup", api["read"]).status_code == 400
 
 
-def test_a_deactivated_or_suspended_account_is_inactive_at_once(client, app, session, api):
+def test_a_deactivated_or_suspended_account_is_inactive_at_once(client, app, session, api, factories):
     with app.test_request_context():
         tenant_ops.disable_account(session, session.get(User, api["admin"].id), session.get(Body, api["body"].id),
                                    session.get(User, api["asn"].id), reason="Uji", now=clock.now())
     session.commit()
     data = _get(client, f"/api/v1/accounts/lookup?nip={api['asn'].nip}", api["read"]).json
     assert data["status"] == "disabled" and data["active"] is False
-    pejabat = session.get(User, api["operator"].id)
-    with app.test_request_context():
-        tenant_ops.suspend_tenant(session, pejabat, session.get(Body, api["other"].id), reason="Uji",
-                                  now=clock.now())
-    session.commit()
+    factories.tenant_status_change(session.get(Body, api["other"].id), confirmer=api["operator"])
     data = _get(client, f"/api/v1/accounts/lookup?nip={api['stranger'].nip}", api["read"]).json
     assert data["status"] == "active" and data["active"] is False and data["tenant_status"] == "suspended"
 

@@ -11,8 +11,7 @@ from sep_portal.accounts.models import ACCOUNT_STATUSES
 from sep_portal.core import clock
 from sep_portal.core.permissions import ROLE_LABELS, ROLES, role_label
 from sep_portal.tenants import labels
-from sep_portal.tenants.models import BODY_KINDS, IMPORT_STATUSES, TEMBUSAN_KINDS, TENANT_STATUSES, Body
-from sep_portal.tenants.operations import suspend_tenant
+from sep_portal.tenants.models import BODY_KINDS, IMPORT_STATUSES, TEMBUSAN_KINDS, TENANT_STATUSES
 from tests.factories import sign_in
 
 
@@ -46,10 +45,7 @@ def test_the_account_list_shows_roles_in_words(client, factories):
 def test_the_tenant_page_shows_its_kind_and_history_in_words(client, app, factories, session):
     body, _admin = factories.tenant(name="Pemerintah Kabupaten Riwayat")
     pejabat = factories.user(roles=("pejabat",), name="Bu Pejabat Pemutus")
-    with app.test_request_context():
-        suspend_tenant(session, session.get(type(pejabat), pejabat.id), session.get(Body, body.id),
-                       reason="Akun dipakai bersama", now=clock.now())
-        session.commit()
+    factories.tenant_status_change(body, reason="Akun dipakai bersama", confirmer=pejabat)
     clock.advance(timedelta(seconds=30))
     sign_in(client, factories.user(roles=("verifikator",)))
     page = client.get(f"/ditjen/badan/{body.id}").get_data(as_text=True)

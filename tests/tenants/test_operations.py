@@ -15,6 +15,7 @@ from sep_portal.core import audit, clock
 from sep_portal.core.audit import AuditEntry
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.outbox import OutboxMessage
+from sep_portal.core.states import IllegalTransition
 from sep_portal.tenants import operations as ops
 from sep_portal.tenants.models import AdminAssignment, Body
 from tests.factories import PASSWORD, make_nip, outbox_mails
@@ -126,26 +127,77 @@ def test_resend_activation_only_for_pending(ctx, factories, tenant):
     assert len(outbox_mails(ctx, "auth/activation")) == 1
 
 
-def test_suspending_a_tenant_refuses_all_its_accounts(ctx, factories, tenant):
+def test_suspending_a_tenant_takes_two_officials_and_refuses_all_its_accounts(ctx, factories, tenant):
     body, admin = tenant
     asn = ctx.get(User, factories.user(body=body).id)
     token = auth_ops.start_session(ctx, asn, now=clock.now(), ip=None, user_agent=None)
     pejabat = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    second = ctx.get(User, factories.user(roles=("pejabat",)).id)
     verifier = ctx.get(User, factories.user(roles=("verifikator",)).id)
     with pytest.raises(NotPermitted):
-        ops.suspend_tenant(ctx, verifier, body, reason="x", now=clock.now())
+        ops.propose_tenant_change(ctx, verifier, body, action="suspend", reason="x", now=clock.now())
     with pytest.raises(DomainError):
-        ops.suspend_tenant(ctx, pejabat, body, reason=" ", now=clock.now())
-    ops.suspend_tenant(ctx, pejabat, body, reason="Penyalahgunaan massal", now=clock.now())
-    assert body.tenant_status == "suspended"
+        ops.propose_tenant_change(ctx, pejabat, body, action="suspend", reason=" ", now=clock.now())
+    change = ops.propose_tenant_change(ctx, pejabat, body, action="suspend", reason="Penyalahgunaan massal",
+                                       now=clock.now())
+    assert body.tenant_status == "active"  # a proposal changes nothing yet
+    assert auth_ops.load_session(ctx, token, clock.now()).user == asn
+    with pytest.raises(ConflictError):  # one proposal at a time
+        ops.propose_tenant_change(ctx, second, body, action="suspend", reason="Lagi", now=clock.now())
+    with pytest.raises(DomainError):  # four eyes: never one's own
+        ops.decide_tenant_change(ctx, pejabat, body, change.id, confirm=True, note="", now=clock.now())
+    assert [m.recipients for m in outbox_mails(ctx, "work/new_work")] == [[second.email]]  # the other is told
+
+    ops.decide_tenant_change(ctx, second, body, change.id, confirm=True, note="", now=clock.now())
+    assert body.tenant_status == "suspended" and change.status == "confirmed" and change.decided_by_id == second.id
     assert auth_ops.load_session(ctx, token, clock.now()).user is None
     for user in (asn, admin):
         with pytest.raises(DomainError):
             auth_ops.check_password_step(ctx, user.email, PASSWORD, clock.now())
     entry = ctx.scalar(select(AuditEntry).where(AuditEntry.action == "tenant.suspended"))
-    assert entry.after["reason"] == "Penyalahgunaan massal"
-    ops.reactivate_tenant(ctx, pejabat, body, reason="Sudah ditangani", now=clock.now())
+    assert entry.after["reason"] == "Penyalahgunaan massal" and entry.after["proposed_by"] == pejabat.id
+    assert entry.actor_id == second.id
+    with pytest.raises(IllegalTransition):  # decided once
+        ops.decide_tenant_change(ctx, second, body, change.id, confirm=False, note="x", now=clock.now())
+
+    back = ops.propose_tenant_change(ctx, second, body, action="reactivate", reason="Sudah ditangani",
+                                     now=clock.now())
+    with pytest.raises(DomainError):  # a refusal needs its reason
+        ops.decide_tenant_change(ctx, pejabat, body, back.id, confirm=False, note=" ", now=clock.now())
+    ops.decide_tenant_change(ctx, pejabat, body, back.id, confirm=True, note="", now=clock.now())
+    assert body.tenant_status == "active"
     assert auth_ops.check_password_step(ctx, asn.email, PASSWORD, clock.now() + timedelta(minutes=1)).user == asn
+
+
+def test_a_refused_proposal_changes_nothing_and_frees_the_body(ctx, factories, tenant):
+    body, _admin = tenant
+    pejabat = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    second = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    change = ops.propose_tenant_change(ctx, pejabat, body, action="suspend", reason="Dugaan", now=clock.now())
+    ops.decide_tenant_change(ctx, second, body, change.id, confirm=False, note="Bukti belum cukup", now=clock.now())
+    assert body.tenant_status == "active" and change.status == "refused"
+    assert not outbox_mails(ctx, "tenants/tenant_suspended")
+    assert ctx.scalar(select(AuditEntry).where(AuditEntry.action == "tenant.suspend_refused")).after["note"] \
+        == "Bukti belum cukup"
+    ops.propose_tenant_change(ctx, second, body, action="suspend", reason="Bukti baru", now=clock.now())
+
+
+def test_suspension_and_reactivation_are_webhook_events_with_the_tenant(ctx, factories, tenant):
+    import json
+
+    from sep_portal.api import operations as api_ops
+
+    body, _admin = tenant
+    operator = ctx.get(User, factories.user(roles=("superadmin",)).id)
+    api_ops.create_webhook(ctx, operator, name="SEP", url="http://127.0.0.1:9/h", body_id=None, now=clock.now())
+    pejabat = ctx.get(User, factories.user(roles=("pejabat",)).id)
+    change = ops.propose_tenant_change(ctx, pejabat, body, action="suspend", reason="Uji", now=clock.now())
+    assert ctx.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook")).all() == []
+    ops.decide_tenant_change(ctx, operator, body, change.id, confirm=True, note="", now=clock.now())
+    (hook,) = ctx.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook")).all()
+    payload = json.loads(hook.body_text)
+    assert payload["event"] == "tenant.suspended"
+    assert payload["tenant"] == {"code": body.code, "name": body.name, "status": "suspended"}
 
 
 def test_penggantian_moves_the_role_in_one_transaction(ctx, factories, tenant):

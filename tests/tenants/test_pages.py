@@ -176,7 +176,7 @@ def test_sekretaris_requests_a_replacement_from_its_body_page(client, factories,
     assert "sudah" in again.get_data(as_text=True)
 
 
-def test_ditjen_lists_tenants_and_a_pejabat_suspends_with_a_reason(client, factories, session):
+def test_ditjen_lists_tenants_and_a_pejabat_proposes_a_suspension_with_a_reason(client, factories, session):
     body, admin = factories.tenant(name="Pemerintah Kabupaten Tangguh")
     factories.user(body=body)
     verifier = factories.user(roles=("verifikator",))
@@ -193,10 +193,8 @@ def test_ditjen_lists_tenants_and_a_pejabat_suspends_with_a_reason(client, facto
     assert body.tenant_status == "active"
     client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": "Akun disalahgunakan"})
     session.refresh(body)
-    assert body.tenant_status == "suspended" and body.status_reason == "Akun disalahgunakan"
+    assert body.tenant_status == "active"  # proposed: a second official confirms (tested below)
     assert "Akun disalahgunakan" in client.get(f"/ditjen/badan/{body.id}").get_data(as_text=True)
-    response = client.post("/masuk", data={"email": admin.email, "password": "Sangat-Rahasia-2026"})
-    assert response.status_code == 302  # the pejabat is still signed in; sign-in refusal is tested in operations
 
 
 def test_asn_profile_and_sign_out_everywhere(client, factories, session, app):
@@ -328,19 +326,35 @@ def test_disabling_an_account_asks_for_a_reason_and_tells_the_person(client, ses
     assert entry.after["reason"] == "Kembali bertugas"
 
 
-def test_suspending_a_tenant_needs_a_reason_and_tells_its_sekretaris_and_admin(client, session, factories):
+def test_suspending_a_tenant_through_the_pages_takes_two_officials(client, app, session, factories):
+    from sep_portal.tenants.models import TenantStatusChange
     from tests.factories import outbox_mails
 
     body, admin = factories.tenant()
     sekretaris = factories.user(roles=("sekretaris",), body=body)
-    sign_in(client, factories.user(roles=("pejabat",)))
+    first = factories.user(roles=("pejabat",), name="Pak Pengusul")
+    second = factories.user(roles=("pejabat",), name="Bu Penyetuju")
+    sign_in(client, first)
     refused = client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": ""})
     assert refused.status_code == 422 and "wajib diisi" in refused.get_data(as_text=True)
-    assert not outbox_mails(session, "tenants/tenant_suspended")
     assert client.post(f"/ditjen/badan/{body.id}/tangguhkan", data={"reason": "Audit keamanan"}).status_code == 302
+    page = client.get(f"/ditjen/badan/{body.id}").get_data(as_text=True)
+    assert "menunggu konfirmasi" in page and "Pak Pengusul" in page and "Audit keamanan" in page
+    change = session.scalar(select(TenantStatusChange))
+    url = f"/ditjen/badan/{body.id}/usulan/{change.id}"
+    assert client.post(f"{url}/setujui").status_code == 422  # never one's own (the message on the form)
+    session.expire_all()
+    assert session.get(type(body), body.id).tenant_status == "active"
+    assert not outbox_mails(session, "tenants/tenant_suspended")
+
+    other = app.test_client()
+    sign_in(other, second)
+    work = other.get("/tugas").get_data(as_text=True)
+    assert f"/ditjen/badan/{body.id}" in work and body.name in work
+    assert other.post(f"{url}/setujui").status_code == 302
+    session.expire_all()
+    assert session.get(type(body), body.id).tenant_status == "suspended"
     mails = outbox_mails(session, "tenants/tenant_suspended")
     assert sorted(m.recipients[0] for m in mails) == sorted([sekretaris.email, admin.email])
     assert all("Audit keamanan" in m.body_text and "/tiket/publik" in m.body_text for m in mails)
-    assert client.post(f"/ditjen/badan/{body.id}/pulihkan", data={"reason": "Selesai diperiksa"}).status_code == 302
-    mails = outbox_mails(session, "tenants/tenant_reactivated")
-    assert len(mails) == 2 and all("Selesai diperiksa" in m.body_text for m in mails)
+    assert body.name not in other.get("/tugas").get_data(as_text=True)  # done: gone from the list

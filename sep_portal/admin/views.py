@@ -105,7 +105,7 @@ def audit_page() -> Any:
     form.validate()
     entries = queries.audit_entries(db.session, _audit_filter(form), before=_before_arg(), limit=page_size())
     return render_template("admin/audit.html", form=form, entries=entries,
-                           names=queries.actor_names(db.session, entries.rows))
+                           names=queries.audit_names(db.session, entries.rows))
 
 
 @bp.route("/audit/verifikasi", methods=["POST"])

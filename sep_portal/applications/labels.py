@@ -17,6 +17,14 @@ STATUS_LABELS = {
 }
 
 
+DOC_TYPE_LABELS = {"surat_kuasa": _l("Surat kuasa"), "kpns": _l("KPNS"), "sk_pengangkatan": _l("SK Pengangkatan")}
+
+
+@bp.app_template_filter("doc_type_label")
+def doc_type_label(code: str | None) -> str:
+    return str(DOC_TYPE_LABELS.get(code or "", code or ""))
+
+
 @bp.app_template_filter("application_status_label")
 def status_label(status: str | None) -> str:
     # An unknown code is a programming error, but a page must still render: show it rather than fail.

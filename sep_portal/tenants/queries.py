@@ -183,19 +183,19 @@ def body_applications(session: Session, body_id: int) -> list[Any]:
 
 @dataclass
 class History:
-    """A body's latest audit entries, newest first, and the names of the people who acted."""
+    """A body's latest audit entries, newest first, and the names of the people and bodies they mention."""
 
     entries: list[Any]
-    names: dict[int, str]
+    names: Any  # admin.queries.AuditNames
 
 
 def body_history(session: Session, body_id: int, *, limit: int = 50) -> History:
     """Read through the audit log's one reader (admin.queries): two queries."""
-    from sep_portal.admin.queries import AuditFilter, actor_names, audit_entries
+    from sep_portal.admin.queries import AuditFilter, audit_entries, audit_names
 
     entries = audit_entries(session, AuditFilter(target_type=Body.__tablename__, target_id=str(body_id)),
                             before=None, limit=limit).rows
-    return History(entries, actor_names(session, entries))
+    return History(entries, audit_names(session, entries))
 
 
 # -- "Tugas saya" ------------------------------------------------------------------------------

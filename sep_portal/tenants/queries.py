@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, raiseload
 
 from sep_portal.accounts.models import ACCOUNT_STATUSES, User
 from sep_portal.core import worklist
+from sep_portal.core.formatting import format_number
 from sep_portal.core.pagination import KeysetPage, Page, keyset_page, offset_page
 from sep_portal.core.permissions import ADMIN_PENGELOLA, SEKRETARIS
 from sep_portal.tenants.models import (
@@ -216,7 +217,7 @@ def _imports_waiting(session: Session, user: Any, now: datetime, limit: int) -> 
     query = (select(AccountImport).where(AccountImport.body_id == user.body_id, AccountImport.status == "checked")
              .order_by(AccountImport.created_at, AccountImport.id))
     total, rows = worklist.count_and_first(session, query, limit)
-    return total, [worklist.WorkItem(_("Import of %(rows)d rows", rows=job.total_rows),
+    return total, [worklist.WorkItem(_("Import of %(rows)s rows", rows=format_number(job.total_rows)),
                                      url_for("tenants.import_job", job_id=job.id), since=job.finished_at)
                    for (job,) in rows]
 

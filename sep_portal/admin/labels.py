@@ -117,7 +117,7 @@ def _status_words(target_type: str | None) -> dict[str, Any]:
 def _field_words(key: str, target_type: str | None) -> dict[Any, Any]:
     """The labels of the coded values of field ``key`` (empty: the value is shown as it is)."""
     from sep_portal.applications.forms import GROUND_CHOICES, RETURN_CHOICES
-    from sep_portal.applications.labels import DOC_TYPE_LABELS
+    from sep_portal.applications.labels import CHECK_LABELS, DOC_TYPE_LABELS
     from sep_portal.bimtek.labels import MODE_LABELS
     from sep_portal.helpdesk.labels import PRIORITY_LABELS
     from sep_portal.tenants.labels import BODY_KIND_LABELS, TENANT_STATUS_LABELS
@@ -125,7 +125,7 @@ def _field_words(key: str, target_type: str | None) -> dict[Any, Any]:
     if key == "status":
         return _status_words(target_type)
     return {"tenant_status": TENANT_STATUS_LABELS, "doc_type": DOC_TYPE_LABELS, "identity_doc_type": DOC_TYPE_LABELS,
-            "missing": dict(RETURN_CHOICES), "grounds": dict(GROUND_CHOICES), "priority": PRIORITY_LABELS,
+            "missing": dict(RETURN_CHOICES), "checks": CHECK_LABELS, "grounds": dict(GROUND_CHOICES), "priority": PRIORITY_LABELS,
             "recommendation": {"approve": _l("Approve"), "reject": _l("Reject")},
             "proposal": {"warning": _l("Warning letter"), "permanent": _l("Permanent deactivation")},
             "kind": BODY_KIND_LABELS if target_type == "bodies" else {},

@@ -134,13 +134,24 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from sep_portal.core.formatting import format_date, format_datetime, format_day, format_working_time
+    from sep_portal.core.formatting import (
+        format_date,
+        format_datetime,
+        format_day,
+        format_decimal,
+        format_filesize,
+        format_number,
+        format_working_time,
+    )
     from sep_portal.core.permissions import ROLES, role_label
 
     app.jinja_env.filters["dt"] = format_datetime
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["worktime"] = format_working_time
+    app.jinja_env.filters["number"] = format_number  # {{ n|number }}: 1.234
+    app.jinja_env.filters["decimal"] = format_decimal  # {{ avg|decimal(1) }}: 3,8
+    app.jinja_env.filters["filesize"] = format_filesize  # {{ bytes|filesize }}: 5,0 MB
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals["ALL_ROLES"] = ROLES
     from sep_portal.core import clock

@@ -257,6 +257,11 @@ class _Page(HTMLParser):
             self.nodes.append(" ".join(data.split()))
 
 
+# The placeholders that stand for a number formatted by core.formatting ("1.234"): a %(num)s is a
+# number as much as a %(num)d is.
+NUMBERS = {"%(num)s", "%(n)s", "%(done)s", "%(total)s", "%(rows)s"}
+
+
 def _catalogue_checks() -> tuple[list[tuple[str, re.Pattern[str]]], set[str]]:
     """Patterns of every message whose Indonesian differs from its English: a multi-word message
     anywhere in the text (its placeholders standing for anything), a single word as a whole text
@@ -278,7 +283,8 @@ def _catalogue_checks() -> tuple[list[tuple[str, re.Pattern[str]]], set[str]]:
             pieces = re.split(r"(%\(\w+\)[sd])", text)
             if max(len(p.strip()) for p in pieces[::2]) < 8:
                 continue  # nothing left to recognise it by
-            pattern = "".join(re.escape(p) if n % 2 == 0 else (r"\d[\d.,]*" if p.endswith("d") else r".{1,200}?")
+            pattern = "".join(re.escape(p) if n % 2 == 0 else (r"\d[\d.,]*" if p.endswith("d") or p in NUMBERS
+                                                               else r".{1,200}?")
                               for n, p in enumerate(pieces))
             phrases.append((text, re.compile(r"(?<![\w])" + pattern + r"(?![\w])")))
     return phrases, words

@@ -50,3 +50,15 @@ def test_the_shared_macros_are_extracted(tmp_path):
     "_", which pybabel skips by default, so its messages once never reached the catalogue."""
     sources = {location[0] for message in _extract(tmp_path) for location in message.locations}
     assert {"templates/_macros/forms.html", "templates/_macros/lists.html"} <= sources
+
+
+def test_the_indonesian_ui_has_one_word_for_e_mail():
+    """"Email" throughout (the word most of the catalogue already used), never "surel" or "e-mail"
+    beside it: a reader should not wonder whether a "surel" is something other than an email."""
+    with PO.open("rb") as f:
+        catalogue = read_po(f, locale="id")
+    other_words = re.compile(r"\b(surel|e-mail)\b", re.IGNORECASE)
+    offenders = [message.id for message in catalogue if message.id
+                 for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+                 if text and other_words.search(text)]
+    assert not offenders, offenders

@@ -12,10 +12,16 @@ CASE_STATUS_LABELS = {
     "closed": _l("Closed with a strike"), "deactivated": _l("Account deactivated"),
 }
 
-# Worded for the warned user, who reads them most; the reviewers see the same.
+# Worded for the warned user, on their own warning page ("your reply") …
 WARNING_STATUS_LABELS = {
     "issued": _l("Waiting for your reply"), "replied": _l("Reply sent, being evaluated"),
     "accepted": _l("Reply accepted"), "rejected": _l("Reply not accepted"), "expired": _l("No reply by the deadline"),
+}
+
+# … and for the verifiers and pejabat on the case page, who wait for somebody else's reply.
+STAFF_WARNING_STATUS_LABELS = {
+    **WARNING_STATUS_LABELS,
+    "issued": _l("Waiting for the user's reply"), "replied": _l("Reply received, to be evaluated"),
 }
 
 REQUEST_STATUS_LABELS = {"pending": _l("waiting"), "approved": _l("reactivated"), "rejected": _l("refused")}
@@ -32,8 +38,9 @@ def case_status_label(code: str | None) -> str:
 
 
 @bp.app_template_filter("warning_status_label")
-def warning_status_label(code: str | None) -> str:
-    return _label(WARNING_STATUS_LABELS, code)
+def warning_status_label(code: str | None, *, staff: bool = False) -> str:
+    """The status as the warned user reads it, or (``staff=True``) as the reviewers do."""
+    return _label(STAFF_WARNING_STATUS_LABELS if staff else WARNING_STATUS_LABELS, code)
 
 
 @bp.app_template_filter("request_status_label")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from sep_portal.accounts.models import User
-from sep_portal.core.audit import AuditEntry
+from sep_portal.core.audit import BODY_FIELDS, PERSON_FIELDS, AuditEntry
 from sep_portal.core.calendar import CalendarDay
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.core.pagination import KeysetPage
@@ -66,13 +66,38 @@ def audit_entries(session: Session, flt: AuditFilter, *, before: int | None, lim
     return _newest_first(session, query, AuditEntry.seq, before=before, limit=limit)
 
 
-def actor_names(session: Session, entries: list[AuditEntry]) -> dict[int, str]:
-    """The names of the people who acted in ``entries``, in one statement. The log keeps no foreign
-    key (it outlives what it describes): a removed account is simply missing here."""
-    ids = {e.actor_id for e in entries if e.actor_id is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+@dataclass(frozen=True)
+class AuditNames:
+    """The names of the people and bodies some audit entries mention, by id."""
+
+    people: dict[int, str]
+    bodies: dict[int, str]
+
+
+def _mentioned(entries: list[AuditEntry], fields: frozenset[str]) -> set[int]:
+    ids: set[int] = set()
+    for entry in entries:
+        for side in (entry.before, entry.after):
+            if isinstance(side, dict):
+                ids.update(value for key, value in side.items()
+                           if key in fields and isinstance(value, int) and not isinstance(value, bool))
+    return ids
+
+
+def audit_names(session: Session, entries: list[AuditEntry]) -> AuditNames:
+    """The names of the people who acted in ``entries`` or are their object or named in their details,
+    and of the bodies named there: two statements at most. The log keeps no foreign key (it outlives
+    what it describes): a removed account or body is simply missing here."""
+    from sep_portal.tenants.models import Body
+
+    people = {e.actor_id for e in entries if e.actor_id is not None} | _mentioned(entries, PERSON_FIELDS)
+    people |= {int(e.target_id) for e in entries
+               if e.target_type == User.__tablename__ and e.target_id and e.target_id.isdigit()}
+    bodies = _mentioned(entries, BODY_FIELDS)
+    return AuditNames(
+        dict(session.execute(select(User.id, User.name).where(User.id.in_(people))).all()) if people else {},
+        dict(session.execute(select(Body.id, Body.name).where(Body.id.in_(bodies))).all()) if bodies else {},
+    )
 
 
 # -- the outbox -------------------------------------------------------------------------------------

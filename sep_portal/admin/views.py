@@ -15,6 +15,7 @@ from sep_portal.admin.forms import AuditFilterForm, CalendarDayForm, ServiceAcco
 from sep_portal.core import audit, calendar, clock, outbox
 from sep_portal.core.actions import run_action
 from sep_portal.core.errors import DomainError
+from sep_portal.core.formatting import format_number
 from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.core.pagination import page_size
@@ -105,7 +106,7 @@ def audit_page() -> Any:
     form.validate()
     entries = queries.audit_entries(db.session, _audit_filter(form), before=_before_arg(), limit=page_size())
     return render_template("admin/audit.html", form=form, entries=entries,
-                           names=queries.actor_names(db.session, entries.rows))
+                           names=queries.audit_names(db.session, entries.rows))
 
 
 @bp.route("/audit/verifikasi", methods=["POST"])
@@ -115,7 +116,7 @@ def audit_verify() -> Any:
         abort(400)
     result = audit.verify(db.session)
     if result.ok:
-        flash(_("The audit log is intact: %(n)d entries checked.", n=result.checked), "success")
+        flash(_("The audit log is intact: %(n)s entries checked.", n=format_number(result.checked)), "success")
     else:
         flash(_("The audit log is broken at entry %(seq)s: %(reason)s.", seq=result.broken_seq,
                 reason=result.reason), "danger")

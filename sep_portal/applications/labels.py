@@ -17,6 +17,37 @@ STATUS_LABELS = {
 }
 
 
+DOC_TYPE_LABELS = {"surat_kuasa": _l("Surat kuasa"), "kpns": _l("KPNS"), "sk_pengangkatan": _l("SK Pengangkatan")}
+
+
+@bp.app_template_filter("doc_type_label")
+def doc_type_label(code: str | None) -> str:
+    return str(DOC_TYPE_LABELS.get(code or "", code or ""))
+
+
+# The automatic checks at submission (operations.submission_checks), as the verifier reads them.
+CHECK_LABELS = {
+    "body_has_admin": _l("The body already has an active Admin Pengelola (ground c)."),
+    "body_already_approved": _l("An earlier application of this body was approved (ground c)."),
+    "other_open_application": _l("Another application of this body is open."),
+    "body_proposed": _l("The body is not in the reference list: confirm that it is a government body."),
+    "applicant_email_not_gov": _l("The applicant's e-mail is not on a government domain (hint for ground b)."),
+    "admin_email_not_gov": _l("The proposed admin's e-mail is not on a government domain."),
+    "nip_invalid": _l("The NIP is not valid."),
+    "nip_admin_elsewhere": _l("This NIP is already Admin Pengelola of another body."),
+    "replaces_admin": _l("Replacement: on approval the current Admin Pengelola of this body loses the role."),
+    "admin_is_staff": _l("The proposed admin's NIP or e-mail belongs to a Ditjen staff account."),
+}
+
+
+@bp.app_template_filter("check_text")
+def check_text(check: dict[str, Any]) -> str:
+    """One finding of the automatic checks in words, with its detail where it has one."""
+    if check.get("code") == "nip_invalid" and check.get("detail"):
+        return _("The NIP is not valid: %(why)s", why=check["detail"])
+    return str(CHECK_LABELS.get(check.get("code") or "", check.get("code") or ""))
+
+
 @bp.app_template_filter("application_status_label")
 def status_label(status: str | None) -> str:
     # An unknown code is a programming error, but a page must still render: show it rather than fail.

@@ -1,10 +1,14 @@
-"""Dates and times as Indonesian civil servants write them: ``24 November 2026 10.00 WIB``."""
+"""Dates, times and numbers as Indonesian civil servants write them: ``24 November 2026 10.00 WIB``,
+``1.234 akun``, ``3,8 dari 4``, ``5,0 MB`` (and as English readers do: ``1,234``, ``3.8``, ``5.0 MB``).
+Pages and messages format numbers here; exports (CSV/XLSX) keep machine numbers."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
+from babel.numbers import format_decimal as _babel_format_decimal
 from flask_babel import get_locale
 
 from sep_portal.core.clock import WIB
@@ -51,3 +55,29 @@ def format_working_time(value: timedelta | None) -> str:
     if value.total_seconds() < 0:
         return _("overdue by %(span)s", span=span)
     return _("%(span)s of working time", span=span)
+
+
+# -- numbers ------------------------------------------------------------------------------------------
+
+def format_number(value: int | float | None, *, locale: str | None = None) -> str:
+    """A count with the reader's grouping: ``1.234`` (id), ``1,234`` (en)."""
+    if value is None:
+        return "–"
+    return _babel_format_decimal(value, "#,##0", locale=locale or current_language())
+
+
+def format_decimal(value: float | Decimal | None, places: int = 1, *, locale: str | None = None) -> str:
+    """A number with exactly ``places`` decimals: ``3,8`` (id), ``3.8`` (en)."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
+    return _babel_format_decimal(value, pattern, locale=locale or current_language(), decimal_quantization=True)
+
+
+def format_filesize(size: int | None, *, locale: str | None = None) -> str:
+    """Bytes as a person reads them: ``5,0 MB`` from a megabyte on, else ``820 KB`` (at least 1 KB)."""
+    if size is None:
+        return "–"
+    if size >= 1024 * 1024:
+        return f"{format_decimal(size / (1024 * 1024), 1, locale=locale)} MB"
+    return f"{format_number(max(1, size // 1024), locale=locale)} KB"

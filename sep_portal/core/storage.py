@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sep_portal.core import clock
 from sep_portal.core.db import Base
 from sep_portal.core.errors import DomainError
+from sep_portal.core.formatting import format_filesize
 
 KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "csv": "text/csv",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -52,9 +53,7 @@ class StoredFile(Base):
 
     @property
     def size_label(self) -> str:
-        if self.size >= 1024 * 1024:
-            return f"{self.size / (1024 * 1024):.1f} MB"
-        return f"{max(1, self.size // 1024)} KB"
+        return format_filesize(self.size)
 
 
 def max_upload_bytes() -> int:
@@ -80,9 +79,8 @@ def safe_filename(name: str | None, kind: str) -> str:
     return f"{stem or 'berkas'}.{ext}"
 
 
-def _too_large() -> DomainError:
-    limit = max_upload_bytes() / (1024 * 1024)
-    return DomainError(None, _("The file is larger than %(mb)s MB.", mb=f"{limit:g}"))
+def _too_large(limit: int | None = None) -> DomainError:
+    return DomainError(None, _("The file is larger than %(size)s.", size=format_filesize(limit or max_upload_bytes())))
 
 
 def _check_image(data: bytes, kind: str) -> bytes:
@@ -261,7 +259,7 @@ def save_spreadsheet(session: Session, upload: Any, *, purpose: str, created_by:
             while chunk := upload.stream.read(1024 * 1024):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise DomainError(None, _("The file is larger than %(mb)s MB.", mb=f"{max_bytes / 1048576:g}"))
+                    raise _too_large(max_bytes)
                 if len(head) < 8192:
                     head += chunk[:8192 - len(head)]
                 if text_ok:

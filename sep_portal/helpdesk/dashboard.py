@@ -10,13 +10,13 @@ from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from flask import Blueprint, Response, current_app, render_template, request, send_file
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from sep_portal.core import clock, storage
 from sep_portal.core.exports import csv_lines, safe_cell, xlsx_file
-from sep_portal.core.formatting import current_language
+from sep_portal.core.formatting import current_language, format_decimal, format_number
 from sep_portal.core.permissions import DITJEN_ROLES, require_role
 from sep_portal.extensions import db
 from sep_portal.helpdesk import charts, reports
@@ -40,7 +40,7 @@ def _month() -> tuple[int, int]:
 # -- formatting for the reader's language ----------------------------------------------------------
 
 def num(value: int) -> str:
-    return format_decimal(value)
+    return format_number(value)
 
 
 def pct(value: float | None) -> str:
@@ -55,11 +55,11 @@ def attainment(met: int, whole: int) -> str:
 
 
 def index_text(value: Decimal | None) -> str:
-    return _("No data yet") if value is None else format_decimal(value, "#,##0.00")
+    return _("No data yet") if value is None else format_decimal(value, 2)
 
 
 def mean_text(value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, "0.00")
+    return format_decimal(value, 2)
 
 
 def grade_text(grade: str | None) -> str:
@@ -88,7 +88,7 @@ def _charts(summary: reports.HelpdeskSummary) -> dict[str, Any]:
                     index_text(r.index)) for r in rated], scale_max=100, color=charts.GREEN) if rated else None
     months = [month_name(t.year, t.month, "MMM yyyy") for t in summary.trend]
     highest = max([t.opened for t in summary.trend] + [t.resolved for t in summary.trend] + [0])
-    ticks = [(v, format_decimal(v)) for v in charts.nice_ticks(highest)]
+    ticks = [(v, format_number(v)) for v in charts.nice_ticks(highest)]
     volume = charts.column_chart(
         "chart-trend-volume", _("Tickets opened and resolved, last six months"), months,
         [charts.Series(_("Opened"), [t.opened for t in summary.trend], charts.BLUE),
@@ -101,7 +101,7 @@ def _charts(summary: reports.HelpdeskSummary) -> dict[str, Any]:
                        charts.BLUE),
          charts.Series(_("IKM"), [None if t.index is None else float(t.index) for t in summary.trend],
                        charts.GREEN)],
-        [(v, format_decimal(v)) for v in (0, 25, 50, 75, 100)])
+        [(v, format_number(v)) for v in (0, 25, 50, 75, 100)])
     return {"priority": priority, "satisfaction": satisfaction, "volume": volume, "quality": quality}
 
 

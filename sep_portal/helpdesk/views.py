@@ -9,15 +9,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from sep_portal.accounts.models import User
 from sep_portal.core import calendar, clock, storage
 from sep_portal.core.actions import run_action
-from sep_portal.core.formatting import current_language
+from sep_portal.core.formatting import current_language, format_decimal
 from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import HELPDESK, SUPERADMIN, current_actor, require_role
@@ -422,7 +422,7 @@ def working_time(minutes: int) -> str:
         return ngettext("%(num)d working minute", "%(num)d working minutes", minutes)
     if minutes % 60 == 0:
         return ngettext("%(num)d working hour", "%(num)d working hours", minutes // 60)
-    return _("%(hours)s working hours", hours=format_decimal(round(minutes / 60, 1)))
+    return _("%(hours)s working hours", hours=format_decimal(minutes / 60, 1))
 
 
 def working_hours_text() -> str:

@@ -244,7 +244,8 @@ def propose_tenant_change(session: Session, actor: User, body: Body, *, action: 
             session.flush()
     except IntegrityError:  # another official proposed a change at the same moment
         raise ConflictError(_("A change of this tenant's status is already waiting for confirmation.")) from None
-    audit.record(session, actor, f"tenant.{action}_proposed", body, after={"reason": reason, "change": change.id})
+    audit.record(session, actor, "tenant.suspend_proposed" if action == "suspend" else "tenant.reactivate_proposed",
+                 body, after={"reason": reason, "change": change.id})
     notifications.tenant_change_proposed(session, change, body, actor)
     return change
 
@@ -272,7 +273,8 @@ def decide_tenant_change(session: Session, actor: User, body: Body, change_id: i
     if confirm:
         (_suspend if change.action == "suspend" else _reactivate)(session, actor, body, change, now)
     else:
-        audit.record(session, actor, f"tenant.{change.action}_refused", body,
+        audit.record(session, actor,
+                     "tenant.suspend_refused" if change.action == "suspend" else "tenant.reactivate_refused", body,
                      after={"change": change.id, "note": note})
     return change
 

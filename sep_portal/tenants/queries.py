@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, raiseload
 
 from sep_portal.accounts.models import ACCOUNT_STATUSES, User
 from sep_portal.core import worklist
+from sep_portal.core.formatting import format_number
 from sep_portal.core.pagination import KeysetPage, Page, keyset_page, offset_page
 from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS
 from sep_portal.tenants.models import (
@@ -202,19 +203,19 @@ def body_applications(session: Session, body_id: int) -> list[Any]:
 
 @dataclass
 class History:
-    """A body's latest audit entries, newest first, and the names of the people who acted."""
+    """A body's latest audit entries, newest first, and the names of the people and bodies they mention."""
 
     entries: list[Any]
-    names: dict[int, str]
+    names: Any  # admin.queries.AuditNames
 
 
 def body_history(session: Session, body_id: int, *, limit: int = 50) -> History:
     """Read through the audit log's one reader (admin.queries): two queries."""
-    from sep_portal.admin.queries import AuditFilter, actor_names, audit_entries
+    from sep_portal.admin.queries import AuditFilter, audit_entries, audit_names
 
     entries = audit_entries(session, AuditFilter(target_type=Body.__tablename__, target_id=str(body_id)),
                             before=None, limit=limit).rows
-    return History(entries, actor_names(session, entries))
+    return History(entries, audit_names(session, entries))
 
 
 # -- "Tugas saya" ------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def _imports_waiting(session: Session, user: Any, now: datetime, limit: int) -> 
     query = (select(AccountImport).where(AccountImport.body_id == user.body_id, AccountImport.status == "checked")
              .order_by(AccountImport.created_at, AccountImport.id))
     total, rows = worklist.count_and_first(session, query, limit)
-    return total, [worklist.WorkItem(_("Import of %(rows)d rows", rows=job.total_rows),
+    return total, [worklist.WorkItem(_("Import of %(rows)s rows", rows=format_number(job.total_rows)),
                                      url_for("tenants.import_job", job_id=job.id), since=job.finished_at)
                    for (job,) in rows]
 

@@ -178,3 +178,24 @@ def test_the_sekretaris_copy_shows_the_deadline_with_working_days_left(client, a
     sign_in(client, sekretaris, advance=False)
     page = client.get(f"/badan/tembusan/{copy.id}").get_data(as_text=True)
     assert "1 Desember 2026 23.59 WIB" in page and "5 hari kerja lagi" in page
+
+
+def test_the_case_page_waits_for_the_user_and_the_user_is_asked_for_their_reply(client, app, factories, session):
+    """The same warning status in two voices: the reviewers wait for the user's reply, the warned
+    user is asked for theirs."""
+    _body, _sekretaris, target, warning = _case_with_warning(client, app, factories, session)
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, factories.user(roles=("verifikator",)), advance=False)
+    staff = page_text(client.get(f"/kasus/{warning.case_id}"))
+    assert "Menunggu balasan pengguna" in staff and "Menunggu balasan Anda" not in staff
+    client.post("/keluar")
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, target, advance=False)
+    own = page_text(client.get(f"/peringatan/{warning.id}"))
+    assert "Menunggu balasan Anda" in own and "Menunggu balasan pengguna" not in own
+    client.post(f"/peringatan/{warning.id}", data={"text": "Akun saya diretas."})
+    assert "Balasan terkirim" in page_text(client.get(f"/peringatan/{warning.id}"))
+    client.post("/keluar")
+    clock.advance(timedelta(seconds=30))
+    sign_in(client, factories.user(roles=("pejabat",)), advance=False)
+    assert "Balasan diterima, menunggu penilaian" in page_text(client.get(f"/kasus/{warning.case_id}"))

@@ -46,11 +46,38 @@ def test_the_audit_log_names_the_actor_and_reads_its_details(client, factories, 
     text = _text(response)
     assert "Operator Platform Uji" in text and f"user:{operator.id}" not in text
     assert "Sistem (tugas terjadwal)" in text and "system:sweep" not in text
-    assert "{" not in text and "description: Tutup banjir" in text  # no JSON
-    assert "escalated at: " + clock.now().astimezone(clock.WIB).strftime("%-d") in text  # a time in words
-    assert "notified: a@uji.go.id, b@uji.go.id" in text and "late: Ya" in text
+    assert "{" not in text and "Keterangan: Tutup banjir" in text  # no JSON, the field in words
+    assert "Dieskalasi pada: " + clock.now().astimezone(clock.WIB).strftime("%-d") in text  # a time in words
+    assert "Diberi tahu: a@uji.go.id, b@uji.go.id" in text and "late: Ya" in text
+    # The action, its object and the statuses in words, never their codes.
+    assert "Permohonan yang lewat batas waktu dieskalasi" in text and "application.escalated" not in text
+    assert "Hari pada kalender ditambahkan" in text and "calendar.day_added" not in text
+    assert "Permohonan 7" in text and "applications 7" not in text
+    assert "Status: Lengkap, menunggu keputusan → Lengkap, menunggu keputusan" in text
     # The name leads to that person's entries.
     assert f'href="/admin/audit?actor={operator.id}"' in response.get_data(as_text=True)
+
+
+def test_the_audit_log_names_the_accounts_and_bodies_its_details_mention(client, factories, session):
+    body, admin = factories.tenant(name="Pemerintah Kota Bernama")
+    person = factories.user(roles=("asn",), name="Ibu Akun Bernama", body=body)
+    audit.record(session, admin, "account.created", person,
+                 after={"status": "pending", "roles": ["asn"], "body_id": body.id, "admin_user_id": admin.id})
+    session.commit()
+    sign_in(client, factories.user(roles=("superadmin",)))
+    text = _text(client.get("/admin/audit"))
+    assert "Akun dibuat" in text and "Akun: Ibu Akun Bernama" in text and f"users {person.id}" not in text
+    assert "Badan Pemerintahan: Pemerintah Kota Bernama" in text and f"Badan Pemerintahan: {body.id}" not in text
+    assert "Status: Belum diaktifkan" in text and "Peran: Aparatur Sipil Negara (ASN)" in text
+    assert f"Admin Pengelola: {admin.name}" in text
+
+
+def test_the_outbox_message_names_its_kind_in_words(client, factories, session):
+    message = _message(session, "sent")
+    sign_in(client, factories.user(roles=("superadmin",)))
+    text = _text(client.get(f"/admin/kotak-keluar/{message.id}"))
+    assert "Jenis email Masuk dan keamanan akun" in " ".join(text.split())
+    assert "Terkirim" in text
 
 
 def test_page_two_of_the_audit_log_keeps_the_filters(client, factories, app, monkeypatch):
@@ -64,7 +91,7 @@ def test_page_two_of_the_audit_log_keeps_the_filters(client, factories, app, mon
     link = _next_link(first)
     assert "action=calendar." in link and f"actor={operator.id}" in link and "sebelum=" in link
     second = client.get(link)
-    assert second.get_data(as_text=True).count("calendar.day_added</code>") == 1
+    assert second.get_data(as_text=True).count("<td>Hari pada kalender ditambahkan</td>") == 1
     assert "Halaman pertama" in _text(second)
 
 

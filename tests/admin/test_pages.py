@@ -60,12 +60,12 @@ def test_audit_page_filters_and_pages_by_keyset(client, factories, app, monkeypa
         client.post("/admin/kalender", data={"day": f"2027-07-0{i + 5}", "kind": "closure",
                                              "description": f"Tutup {i}", "source": "SE"})
     html = client.get("/admin/audit?action=calendar.day_added").get_data(as_text=True)
-    assert html.count("calendar.day_added</code>") == 3
+    assert html.count("<td>Hari pada kalender ditambahkan</td>") == 3
     assert "sebelum=" in html
     next_url = html.split('href="', )[-1]  # crude, checked below
     older = client.get("/admin/audit?action=calendar.day_added&sebelum=" +
                        html.split("sebelum=")[1].split('"')[0].split("&")[0])
-    assert older.get_data(as_text=True).count("calendar.day_added</code>") == 2
+    assert older.get_data(as_text=True).count("<td>Hari pada kalender ditambahkan</td>") == 2
     assert next_url
 
 

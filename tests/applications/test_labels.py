@@ -19,3 +19,17 @@ def test_my_applications_lists_each_with_its_status_in_words(client, factories):
     text = page.get_data(as_text=True)
     assert "Draf" in text and "Diajukan" in text, text
     assert status_label("submitted") == "Submitted"  # outside a request: the English source
+
+
+def test_every_automatic_check_has_words():
+    """Each finding operations.submission_checks can write is named in applications.labels.CHECK_LABELS
+    (the verifier's page and the audit log read it there)."""
+    import re
+    from pathlib import Path
+
+    from sep_portal.applications import operations
+    from sep_portal.applications.labels import CHECK_LABELS, check_text
+
+    written = set(re.findall(r'"code": "(\w+)"', Path(operations.__file__).read_text(encoding="utf-8")))
+    assert written and written <= set(CHECK_LABELS)
+    assert check_text({"code": "nip_invalid", "detail": "18 digit"}).endswith("18 digit")

@@ -93,10 +93,10 @@ def test_the_settings_page_saves_each_choice_and_audits_it(client, factories, se
     assert "Permohonan direkomendasikan untuk Anda putuskan" in page
     assert "Tiket baru yang belum ditangani" not in page  # not a helpdesk agent
     response = client.post("/akun/notifikasi", data={"applications__to_decide": "digest", "abuse__to_warn": "off",
-                                                     "abuse__reactivation": "now"})
+                                                     "abuse__reactivation": "now", "tenants__status_change": "now"})
     assert response.status_code == 302
     assert notices.modes_of(session, pejabat.id) == {"applications.to_decide": "digest", "abuse.to_warn": "off",
-                                                     "abuse.reactivation": "now"}
+                                                     "abuse.reactivation": "now", "tenants.status_change": "now"}
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "notices.settings")).one()
     assert entry.after["notices"]["abuse.to_warn"] == "off"
     page = client.get("/akun/notifikasi").get_data(as_text=True)

@@ -76,7 +76,7 @@ def test_size_limit_reads_no_more_than_the_limit(app, ctx, monkeypatch):
     with pytest.raises(DomainError) as exc:
         storage.save_upload(ctx, FileStorage(stream=stream, filename="a.pdf"), purpose="test")
     assert stream.tell() == 1001
-    assert "MB" in exc.value.message
+    assert exc.value.message == "Ukuran berkas melebihi 1 KB."  # the limit in words, in the reader's units
 
 
 def test_preview_renders_pdf_pages_as_png(ctx):
@@ -141,3 +141,13 @@ def test_a_small_pdf_with_a_huge_page_is_refused(ctx):
     with pytest.raises(DomainError) as exc:
         storage.save_upload(ctx, upload(huge, "kuasa.pdf"), purpose="test")
     assert "14400 × 14400" in exc.value.message
+
+
+def test_the_size_limit_reads_as_an_indonesian_number(app, ctx, monkeypatch):
+    from werkzeug.datastructures import FileStorage
+
+    monkeypatch.setitem(app.config, "SEP_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+    stream = io.BytesIO(pdf_bytes() + b"\0" * (5 * 1024 * 1024))
+    with pytest.raises(DomainError) as exc:
+        storage.save_upload(ctx, FileStorage(stream=stream, filename="a.pdf"), purpose="test")
+    assert exc.value.message == "Ukuran berkas melebihi 5,0 MB."

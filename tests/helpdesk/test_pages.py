@@ -132,6 +132,9 @@ def test_reply_wait_answer_resolve_and_rate(client, factories, session):
                                                   "sv-courtesy": "4", "sv-comment": "Cepat."})
     survey = session.scalar(select(TicketSurvey).where(TicketSurvey.ticket_id == ticket.id))
     assert survey.average == 3.75 and survey.comment == "Cepat."
+    # The rating as an Indonesian reads a number: a decimal comma.
+    rated = client.get(f"/tiket/{ticket.id}").get_data(as_text=True)
+    assert "3,8 dari 4" in rated and "3.8" not in rated
     client.post(f"/tiket/{ticket.id}/nilai", data={"sv-speed": "1", "sv-competence": "1", "sv-clarity": "1",
                                                   "sv-courtesy": "1"})
     assert session.scalar(select(func.count()).select_from(TicketSurvey)) == 1

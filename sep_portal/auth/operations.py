@@ -43,6 +43,31 @@ class LockedOut(DomainError):
         self.until = until
 
 
+def refusal_message(user: User) -> str:
+    """Why the owner of ``user`` (who gave the right password) cannot sign in, and whom to contact."""
+    base = current_app.config["SEP_BASE_URL"].rstrip("/")
+    helpdesk = _("the helpdesk (%(email)s or %(url)s)", email=current_app.config["SEP_HELPDESK_EMAIL"],
+                 url=f"{base}/tiket/publik")
+    body = user.body.name if user.body is not None else None
+    if user.status == "disabled":
+        if body:
+            return _("Your account has been disabled by the Admin Pengelola of %(body)s. Contact your Admin "
+                     "Pengelola to have it enabled again.", body=body)
+        return _("Your account has been disabled. Contact %(helpdesk)s.", helpdesk=helpdesk)
+    if user.status == "deactivated":
+        return _("Your account was deactivated by Ditjen Aptika after a warning letter. The Sekretaris BP of your "
+                 "body can ask for its reactivation at %(url)s; for questions contact %(helpdesk)s.",
+                 url=f"{base}/badan/reaktivasi", helpdesk=helpdesk)
+    if user.status == "permanently_deactivated":
+        return _("Your account was deactivated permanently by Ditjen Aptika. For questions contact %(helpdesk)s.",
+                 helpdesk=helpdesk)
+    if user.body is not None and user.body.tenant_status == "suspended":
+        return _("The SEP tenancy of %(body)s is suspended by Ditjen Aptika: none of its accounts can sign in "
+                 "until it is lifted. Your Sekretaris BP or Admin Pengelola can contact %(helpdesk)s.",
+                 body=body, helpdesk=helpdesk)
+    return str(generic_sign_in_error().message)
+
+
 def generic_sign_in_error() -> DomainError:
     # One message for an unknown e-mail, a wrong password, a wrong code and an account that may
     # not sign in: nobody learns from it which accounts exist.
@@ -272,7 +297,9 @@ def check_password_step(session: Session, email: str, password: str, now: dateti
                                      "You can ask for a new link below."))
     if not user.may_sign_in:  # disabled, deactivated, or a suspended tenant
         record_failure(session, email, now, user)
-        raise generic_sign_in_error()
+        # The password was right: the owner learns why and whom to ask (a wrong password above
+        # keeps the one generic message, so nobody else learns an account's status).
+        raise DomainError(None, refusal_message(user))
     if needs_rehash(user.password_hash):
         # The Argon2 settings were raised since this hash was made: the plain password is only
         # here now, so this is the moment to store it at the current cost.

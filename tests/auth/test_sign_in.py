@@ -129,17 +129,21 @@ def test_lockout_after_repeated_failures_and_its_end(client, factories, app, ses
     assert _login(client, user.email).headers["Location"].endswith("/dasbor")
 
 
-def test_unknown_wrong_and_deactivated_get_the_same_message(client, factories):
+def test_unknown_wrong_and_deactivated_with_a_wrong_password_get_the_same_message(client, factories):
+    """Only the right password opens the reason of a refusal (tested below)."""
     active = factories.user(roles=("asn",))
     gone = factories.user(roles=("asn",), status="deactivated")
+    disabled = factories.user(roles=("asn",), status="disabled")
     pages = [
         _text(_login(client, "tidak.ada@uji.go.id")),
         _text(_login(client, active.email, "kata-sandi-salah-1")),
-        _text(_login(client, gone.email)),
+        _text(_login(client, gone.email, "kata-sandi-salah-1")),
+        _text(_login(client, disabled.email, "kata-sandi-salah-1")),
     ]
     def message(html):
         return html.split('id="form-errors">', 1)[1].split("</div>", 1)[0]
-    assert message(pages[0]) == message(pages[1]) == message(pages[2])
+    assert message(pages[0]) == message(pages[1]) == message(pages[2]) == message(pages[3])
+    assert "tidak benar" in message(pages[0])
 
 
 def test_unknown_emails_are_locked_out_too(client, app):
@@ -301,3 +305,26 @@ def test_sign_in_with_a_wrong_password_does_not_rehash(client, factories, app, s
     _login(client, user.email, "Salah-Sekali-2026")
     session.expire_all()
     assert session.get(User, user.id).password_hash == user.password_hash
+
+
+def _refusal(client, email, password=PASSWORD):
+    response = _login(client, email, password)
+    assert response.status_code == 200  # not signed in: the form again
+    assert client.get("/dasbor").status_code == 302
+    return _text(response)
+
+
+def test_after_the_right_password_a_refused_person_learns_whom_to_contact(client, factories):
+    body = factories.body(name="Pemerintah Kota Kontak")
+    disabled = factories.user(body=body, status="disabled")
+    deactivated = factories.user(body=body, status="deactivated")
+    permanent = factories.user(body=body, status="permanently_deactivated")
+    assert "Admin Pengelola Pemerintah Kota Kontak" in _refusal(client, disabled.email)
+    text = _refusal(client, deactivated.email)
+    assert "/badan/reaktivasi" in text and "/tiket/publik" in text and "helpdesk-sep@kominfo.go.id" in text
+    text = _refusal(client, permanent.email)
+    assert "permanen" in text and "/tiket/publik" in text
+    suspended = factories.body(name="Pemerintah Kota Ditangguhkan", tenant_status="suspended")
+    member = factories.user(body=suspended)
+    text = _refusal(client, member.email)
+    assert "Pemerintah Kota Ditangguhkan" in text and "ditangguhkan" in text and "/tiket/publik" in text

@@ -101,7 +101,7 @@ def test_a_disabled_account_cannot_sign_in_or_use_its_session(client, app, facto
     assert client.post(f"/pengelola/akun/{asn.id}/nonaktifkan", data={"reason": "Pindah tugas"}).status_code == 302
     assert asn_client.get("/akun/profil").status_code == 302  # its session ended at once
     response = asn_client.post("/masuk", data={"email": "ani@kab.go.id", "password": "Sangat-Rahasia-2026"})
-    assert response.status_code == 200 and "akun tidak dapat digunakan" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "dinonaktifkan oleh Admin Pengelola" in response.get_data(as_text=True)
 
 
 def test_account_list_searches_filters_and_pages_by_keyset(client, factories, app, monkeypatch,

@@ -48,8 +48,10 @@ def waiting(session: Session, ticket: Ticket) -> None:
     _to_requester(session, "waiting", ticket, {})
 
 
-def resolved(session: Session, ticket: Ticket, reopen_until: Any) -> None:
-    _to_requester(session, "resolved", ticket, {"reopen_until": reopen_until})
+def resolved(session: Session, ticket: Ticket, reopen_until: Any, message: TicketMessage | None = None) -> None:
+    """The resolution (with the agent's last reply when it came with it), the survey link and
+    until when the ticket can be reopened."""
+    _to_requester(session, "resolved", ticket, {"reopen_until": reopen_until, "message": message})
 
 
 def requester_replied(session: Session, ticket: Ticket, message: TicketMessage) -> None:

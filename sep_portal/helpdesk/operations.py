@@ -226,7 +226,8 @@ def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: b
           files: Collection[Any] = (), then: str | None = None) -> TicketMessage:
     """An agent's public reply (the first one stops the first-response clock) or internal note,
     then optionally ``then`` = "wait" (on the requester) or "resolve". The requester gets one
-    e-mail for a public reply, whatever follows it; never one for an internal note."""
+    e-mail for a public reply, whatever follows it (after "resolve", the resolution e-mail holding
+    the reply, the survey and the reopen deadline); never one for an internal note."""
     ticket = _lock(session, ticket_id)
     _agent(actor)
     body = (body or "").strip()
@@ -259,6 +260,9 @@ def reply(session: Session, ticket_id: int, actor: User, body: str, *, public: b
         _wait(session, ticket, actor, now)
     elif then == "resolve":
         _resolve(session, ticket, actor, now)
+        # One e-mail: the reply, then the resolution with the survey and the reopen deadline.
+        notifications.resolved(session, ticket, reopen_until(ticket), message=message)
+        return message
     if public:
         notifications.agent_replied(session, ticket, message)
     return message

@@ -221,3 +221,28 @@ def test_the_queue_filters_and_saved_views(client, factories, session, assert_co
     client.post("/keluar")
     sign_in(client, other_agent)
     assert client.post(f"/helpdesk/tampilan/{view.id}/hapus").status_code == 404
+
+
+def test_reply_and_resolve_sends_one_mail_with_the_answer_the_survey_and_the_reopen_deadline(client, factories,
+                                                                                              session):
+    asn = factories.user(email="budi@kab.go.id")
+    agent = factories.user(roles=("helpdesk",))
+    sign_in(client, asn)
+    ticket = _open(client, session, subject="Lupa cara mengganti tanda tangan")
+    client.post("/keluar")
+    sign_in(client, agent)
+    response = client.post(f"/tiket/{ticket.id}/tanggapi", data={
+        "ag-body": "Buka Profil lalu Tanda tangan, unggah berkas baru.", "ag-visibility": "public",
+        "ag-then": "resolve"})
+    assert response.status_code == 302
+    session.refresh(ticket)
+    assert ticket.status == "resolved"
+    assert not _mails(session, "budi@kab.go.id", "helpdesk/agent_reply")  # one e-mail, not two
+    (mail,) = _mails(session, "budi@kab.go.id", "helpdesk/resolved")
+    assert "Buka Profil lalu Tanda tangan" in mail.body_text
+    assert f"/tiket/{ticket.id}" in mail.body_text  # where the survey and the reopen button are
+    from sep_portal.core.formatting import format_datetime
+    from sep_portal.helpdesk.operations import reopen_until
+
+    with client.application.test_request_context():
+        assert format_datetime(reopen_until(ticket), locale="id") in mail.body_text

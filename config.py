@@ -117,6 +117,7 @@ class Config:
     SEP_REPORT_RATE_LIMIT = os.environ.get("SEP_REPORT_RATE_LIMIT", "20 per hour")  # per signed-in user
     SEP_PUBLIC_REPORT_RATE_LIMIT = os.environ.get("SEP_PUBLIC_REPORT_RATE_LIMIT", "5 per hour")
     SEP_TICKET_RATE_LIMIT = os.environ.get("SEP_TICKET_RATE_LIMIT", "20 per hour")  # signed-in, per person
+    SEP_LETTER_CHECK_RATE_LIMIT = os.environ.get("SEP_LETTER_CHECK_RATE_LIMIT", "30 per hour")  # per client IP
     SEP_PUBLIC_TICKET_RATE_LIMIT = os.environ.get("SEP_PUBLIC_TICKET_RATE_LIMIT", "5 per hour")  # per client IP
     SEP_ADMIN_SEES_WARNING_CONTENT = _bool("SEP_ADMIN_SEES_WARNING_CONTENT", False)
     # Helpdesk (DESIGN §5)

@@ -85,3 +85,10 @@ class ApproveForm(FlaskForm):
 class RejectForm(FlaskForm):
     grounds = CheckboxesField(_l("Grounds for rejection"), choices=GROUND_CHOICES)
     reason = TextAreaField(_l("Reasoning"), validators=[Length(max=4000)])
+
+
+class LetterCheckForm(FlaskForm):
+    """The PDF someone received, compared with the registered letter (and kept nowhere)."""
+
+    file = FileField(_l("The letter you received (PDF)"),
+                     description=_l("The file is only compared with the registered letter; it is not stored."))

@@ -2,6 +2,7 @@
 Views translate HTTP into operations, commit once, then redirect."""
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from sep_portal.applications.forms import (
     ApplicationForm,
     ApproveForm,
     CompleteForm,
+    LetterCheckForm,
     RecommendForm,
     RejectForm,
     ReturnForm,
@@ -23,11 +25,11 @@ from sep_portal.applications.models import DOC_TYPES, REVIEWER_ROLES, Applicatio
 from sep_portal.applications.queries import QueueFilter, applications_of, body_choices, review_queue
 from sep_portal.core import clock, letters, storage
 from sep_portal.core.actions import run_action
-from sep_portal.core.errors import NotPermitted
-from sep_portal.core.forms import ConfirmForm, end_of_day
+from sep_portal.core.errors import DomainError, NotPermitted
+from sep_portal.core.forms import ConfirmForm, apply_error, end_of_day
 from sep_portal.core.pagination import page_number, page_size
 from sep_portal.core.permissions import PEJABAT, SEKRETARIS, VERIFIKATOR, current_actor, require_role
-from sep_portal.extensions import db, talisman
+from sep_portal.extensions import db, limit_from_config, limiter, talisman
 from sep_portal.tenants.models import BODY_KINDS
 
 KIND_LABELS = dict(ApplicationForm.proposed_body_kind.kwargs["choices"])  # type: ignore[attr-defined]
@@ -268,10 +270,27 @@ def reject(application_id: int) -> Any:
 
 # -- public letter verification -------------------------------------------------------------------
 
-@bp.route("/surat/<code>")
+_letter_check_limit = limit_from_config("SEP_LETTER_CHECK_RATE_LIMIT")
+
+
+@bp.route("/surat/<code>", methods=["GET", "POST"])
+@limiter.limit(_letter_check_limit, methods=["POST"])
 def verify_letter(code: str) -> Any:
+    """Anyone holding a letter checks it: the registered facts, and whether the PDF they drop
+    here is the very document (its SHA-256 against the one recorded at issue)."""
     letter = letters.by_verify_code(db.session, code)
+    form = LetterCheckForm()
     if letter is None:
-        return render_template("applications/letter_verify.html", letter=None), 404
-    return render_template("applications/letter_verify.html", letter=letter)
+        return render_template("applications/letter_verify.html", letter=None, form=form), 404
+    match, status = None, 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                match = secrets.compare_digest(storage.sha256_of_upload(form.file.data), letter.sha256 or "")
+            except DomainError as exc:
+                apply_error(form, exc)
+                status = 422
+        else:
+            status = 422
+    return render_template("applications/letter_verify.html", letter=letter, form=form, match=match), status
 

@@ -187,6 +187,28 @@ def _write(data: bytes) -> str:
     return name
 
 
+def sha256_of_upload(upload: Any, *, kind: str = "pdf") -> str:
+    """The SHA-256 of an uploaded file of ``kind``, read in chunks up to the upload limit and kept
+    nowhere (to compare a document someone holds with the one registered)."""
+    if upload is None or not getattr(upload, "filename", None):
+        raise DomainError("file", _("Choose a file."))
+    digest, size, head = hashlib.sha256(), 0, b""
+    limit = max_upload_bytes()
+    while chunk := upload.stream.read(1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large()
+        if len(head) < 262:  # what filetype needs to recognise a file
+            head += chunk[:262 - len(head)]
+        digest.update(chunk)
+    if not size:
+        raise DomainError("file", _("The file is empty."))
+    guessed = filetype.guess(head)
+    if guessed is None or guessed.extension != kind:
+        raise DomainError("file", _("The file is not a %(kind)s.", kind=kind.upper()))
+    return digest.hexdigest()
+
+
 def save_upload(session: Session, upload: Any, *, purpose: str, created_by: Any = None,
                 allowed: Collection[str] = ("pdf", "jpeg", "png")) -> StoredFile:
     """Check and store an uploaded file (a werkzeug FileStorage). Reads at most the limit + 1

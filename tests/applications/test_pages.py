@@ -270,6 +270,25 @@ def test_decision_through_the_pages_and_the_public_verification(client, factorie
     assert application.letter.number in html and application.letter.sha256 in html and "24 November 2026" in html
     assert client.get("/surat/000000000000000000000000").status_code == 404
 
+    # The person who received the letter drops the PDF: the very document, or not.
+    path = f"/surat/{application.letter.verify_code}"
+
+    def check(data, name="surat.pdf"):
+        return client.post(path, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+    stored_before = session.scalar(select(func.count()).select_from(StoredFile))
+    same = check(letter.data)
+    assert same.status_code == 200 and "bukan dokumen" not in same.get_data(as_text=True).lower()
+    assert "persis dokumen" in same.get_data(as_text=True)
+    changed = check(letter.data + b"\n% diubah")
+    assert changed.status_code == 200 and "BUKAN dokumen" in changed.get_data(as_text=True)
+    assert check(b"").status_code == 422
+    not_pdf = check(png_bytes(), "surat.png")
+    assert not_pdf.status_code == 422 and "bukan PDF" in not_pdf.get_data(as_text=True)
+    assert client.post("/surat/000000000000000000000000", data={"file": (io.BytesIO(letter.data), "s.pdf")},
+                       content_type="multipart/form-data").status_code == 404
+    assert session.scalar(select(func.count()).select_from(StoredFile)) == stored_before  # nothing kept
+
 
 def test_admin_pengelola_activates_from_the_invitation(client, factories, session):
     application = factories.application(stage="recommended", admin_email="admin.baru@kab.go.id")

@@ -144,7 +144,12 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     number = re.search(r"B-\d{4}/DJAI/SEP\.01/11/2026", text).group(0)
     page.goto(verify_path)
     confirmed = page.inner_text("main")
-    assert number in confirmed and hashlib.sha256(pdf).hexdigest() in confirmed and "24 November 2026" in confirmed
+    assert number in confirmed and "24 November 2026" in confirmed
+    assert hashlib.sha256(pdf).hexdigest() in page.text_content("main code.hash")
+    # Whoever holds the PDF drops it on the page and is told it is the very document.
+    page.set_input_files("#file", download.value.path())
+    _submit(page, "main form[enctype] button")
+    assert "tidak diubah" in page.inner_text("main [role=status] >> nth=-1")
 
     # -- the Admin Pengelola activates, enrols TOTP and signs in -----------------------------------
     run_sweep(live_server)

@@ -274,3 +274,19 @@ def test_nobody_finds_a_case_about_their_own_account_by_reference(ctx, factories
     result = queries.case_queue(ctx, queries.CaseFilter(reference=report.reference), reviewer_id=verifier.id,
                                 page=1, per_page=10)
     assert result.total == 0
+
+
+def test_my_reports_run_the_same_queries_for_any_page_size(client, factories, session, assert_constant_queries):
+    reporter = factories.user()
+    verifier = factories.user(roles=("verifikator",))
+    sign_in(client, reporter)
+    sent = [_sent(client, session, f"orang{i}@kab.go.id") for i in range(7)]
+    for report in sent[:3]:  # some with a case taken up, some without a case
+        account = factories.user(email=f"ada{report.id}@kab.go.id")
+        case = AbuseCase(account_id=account.id, category_id=report.category_id, status="open",
+                         opened_at=clock.now(), assigned_to_id=verifier.id)
+        session.add(case)
+        session.flush()
+        session.get(AbuseReport, report.id).case_id = case.id
+    session.commit()
+    assert_constant_queries("/lapor/saya")

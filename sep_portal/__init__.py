@@ -175,8 +175,9 @@ def _register_hooks(app: Flask) -> None:
     @app.after_request
     def _no_store(response: Any) -> Any:
         # Pages of signed-in users must not be kept by browsers or proxies.
-        if (current_user and current_user.is_authenticated) or request.path.startswith("/tiket/publik/"):
-            response.headers["Cache-Control"] = "no-store"  # a public ticket's page is private too
+        if (current_user and current_user.is_authenticated) or request.path.startswith(("/tiket/publik/",
+                                                                                        "/lapor/status/")):
+            response.headers["Cache-Control"] = "no-store"  # a public ticket's or report's page is private too
         return response
 
 

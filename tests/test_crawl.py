@@ -104,7 +104,13 @@ def cases(w: World) -> dict[str, list[Case]]:
         "abuse.report_sent": [C(EVERYONE)],
         "abuse.report_public": [C(EVERYONE)],
         "abuse.report_public_confirm": [C(EVERYONE, token=w.tokens["public_report"])],
-        "abuse.cases": [C(REVIEWERS)],
+        # The reporter follows their own reports; another's reference is a 404.
+        "abuse.my_reports": [C(SIGNED_IN)],
+        "abuse.my_report": [C({"asn"}, label=status, reference=r.reference) for status, r in o.my_reports.items()]
+        + [C(label="someone else's", reference=o.others_report.reference)],
+        "abuse.report_status": [C(EVERYONE, token=w.tokens["report_status"]),
+                                C(label="a wrong token", token="x" * 43)],
+                "abuse.cases": [C(REVIEWERS)],
         "abuse.case": [C(REVIEWERS, label=status, case_id=case.id) for status, case in w.cases.items()],
         "abuse.evidence": [C(REVIEWERS, case_id=w.cases["open"].id, evidence_id=o.evidence.id)],
         "abuse.my_warnings": [C(SIGNED_IN)],
@@ -300,7 +306,8 @@ def _codes() -> set[str]:
     from sep_portal.helpdesk import models as helpdesk
     from sep_portal.tenants import models as tenants
 
-    return {*abuse.CASE_STATUSES, *abuse.WARNING_STATUSES, *abuse.REQUEST_STATUSES, *ACCOUNT_STATUSES,
+    return {*abuse.CASE_STATUSES, *abuse.WARNING_STATUSES, *abuse.REQUEST_STATUSES, *abuse.REPORTER_STATUSES,
+            *ACCOUNT_STATUSES,
             *ACCOUNT_ROLES, *applications.STATUSES, *bimtek.SESSION_STATUSES, *bimtek.REGISTRATION_STATUSES,
             *bimtek.MODES, *helpdesk.STATUSES, *helpdesk.TICKET_TYPES, *tenants.BODY_KINDS,
             *tenants.IMPORT_STATUSES, *tenants.TENANT_STATUSES, *tenants.TEMBUSAN_KINDS,

@@ -62,3 +62,31 @@ def test_the_service_catalogue_says_portal_sep_in_indonesian(connection):
     assert rows
     assert not [code for code, description, access in rows if "SEP Portal" in f"{description} {access}"]
     assert any("Portal SEP" in f"{description} {access}" for _code, description, access in rows)
+
+
+def test_reports_made_before_references_get_them_in_order_per_wib_year(tmp_path):
+    """0015 numbers the reports already there, by year in WIB, and sets the year's counter after
+    them: the next report continues the sequence."""
+    import sqlite3
+
+    from alembic import command
+
+    from sep_portal.cli import alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{path}"
+    command.upgrade(alembic_config(url), "0014")
+    with sqlite3.connect(path) as raw:
+        category = raw.execute("SELECT id FROM abuse_categories WHERE code = 'spam'").fetchone()[0]
+        # UTC: the second is already 1 January 2027 in WIB.
+        for report_id, created in ((1, "2026-12-31 10:00:00.000000"), (2, "2026-12-31 18:00:00.000000"),
+                                   (3, "2026-12-31 11:00:00.000000")):
+            raw.execute("INSERT INTO abuse_reports (id, category_id, reporter_email, target, description, created_at)"
+                        " VALUES (?, ?, 'w@contoh.id', 't@kab.go.id', 'x', ?)", (report_id, category, created))
+    command.upgrade(alembic_config(url), "head")
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT id, reference FROM abuse_reports ORDER BY id").fetchall() == [
+            (1, "LPR-2026-000001"), (2, "LPR-2027-000001"), (3, "LPR-2026-000002")]
+        assert raw.execute("SELECT year, last FROM letter_counters WHERE series = 'abuse_report' ORDER BY year"
+                           ).fetchall() == [(2026, 2), (2027, 1)]
+    command.downgrade(alembic_config(url), "0014")

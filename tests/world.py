@@ -117,7 +117,10 @@ def _report(s: Any, world: World, target: User, **extra: Any) -> Any:
     from sep_portal.abuse.models import AbuseCase, AbuseCategory
 
     category = s.scalar(select(AbuseCategory.id).where(AbuseCategory.code == "penipuan"))
-    report = ops.report_account(s, s.get(User, world.objects.reporter.id), target=target.email,
+    # The crawl's ASN reports the others (and follows them at /lapor/saya); someone else reports the ASN.
+    asn = world.people["asn"]
+    reporter = world.objects.reporter if target.id == asn.id else asn
+    report = ops.report_account(s, s.get(User, reporter.id), target=target.email,
                                 category_id=category, description="Meminta transfer uang atas nama pimpinan.",
                                 now=clock.now(), **({"files": []} | extra))
     s.commit()
@@ -245,7 +248,17 @@ def _misuse(s: Any, world: World, me: dict[str, Any], t: dict[str, User]) -> Non
     for objects in (world.cases, world.warnings, world.reactivations):
         _reload(s, objects)
 
+    from sep_portal.abuse.models import AbuseReport
     from sep_portal.tenants.models import TembusanCopy
+
+    # The crawl's ASN's reports, one in each status the reporter reads.
+    world.objects.my_reports = {}
+    for report in s.scalars(select(AbuseReport).where(AbuseReport.reporter_id == me["asn"].id)
+                            .order_by(AbuseReport.id)):
+        world.objects.my_reports.setdefault(report.reporter_status, report)
+    assert set(world.objects.my_reports) == {"received", "examining", "handled", "not_substantiated"}
+    world.objects.others_report = s.scalars(select(AbuseReport).where(
+        AbuseReport.reporter_id == world.objects.reporter.id)).first()
 
     world.objects.tembusan = s.scalars(select(TembusanCopy).where(TembusanCopy.body_id == world.objects.body.id)
                                        .order_by(TembusanCopy.id)).all()
@@ -362,6 +375,11 @@ def _tokens(s: Any, world: World, me: dict[str, Any]) -> None:
     from sep_portal.abuse.models import AbuseCategory
 
     spam = s.scalar(select(AbuseCategory.id).where(AbuseCategory.code == "spam"))
+    # A public report confirmed by its e-mailed link: its reporter follows it by the private status link.
+    abuse_ops.report_publicly(s, email="warga.pantau@contoh.id", target=me["asn"].email, category_id=spam,
+                              description="Akun ini menyebarkan fitnah.", now=clock.now())
+    _public, world.tokens["report_status"] = abuse_ops.confirm_public_report(
+        s, _token_from_mail(s, "abuse/public_verify"), clock.now())
     abuse_ops.report_publicly(s, email="warga.lapor@contoh.id", target=me["asn"].email, category_id=spam,
                               description="Akun ini mengirim tautan palsu.", now=clock.now())
     world.tokens["public_report"] = _token_from_mail(s, "abuse/public_verify")

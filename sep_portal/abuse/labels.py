@@ -24,6 +24,21 @@ STAFF_WARNING_STATUS_LABELS = {
     "issued": _l("Waiting for the user's reply"), "replied": _l("Reply received, to be evaluated"),
 }
 
+# A report as its reporter follows it (AbuseReport.reporter_status): nothing of the measure taken.
+REPORTER_STATUS_LABELS = {
+    "received": _l("Received"), "examining": _l("Under examination"),
+    "handled": _l("Substantiated and handled"), "not_substantiated": _l("Not substantiated"),
+}
+
+REPORTER_STATUS_EXPLANATIONS = {
+    "received": _l("Your report is in the queue and will be examined by a verifier of Ditjen Aptika."),
+    "examining": _l("A verifier of Ditjen Aptika is examining the matter. This can take some time; you will be "
+                    "told by e-mail when it ends."),
+    "handled": _l("The misuse was established and has been acted on under the SEP rules. To protect personal "
+                  "data we do not say which measure was taken."),
+    "not_substantiated": _l("After examination no misuse could be established. Thank you for reporting."),
+}
+
 REQUEST_STATUS_LABELS = {"pending": _l("waiting"), "approved": _l("reactivated"), "rejected": _l("refused")}
 
 
@@ -47,3 +62,13 @@ def warning_status_label(code: str | None, *, staff: bool = False) -> str:
 def request_status_label(code: str | None) -> str:
     return _label(REQUEST_STATUS_LABELS, code)
 
+
+
+@bp.app_template_filter("reporter_status_label")
+def reporter_status_label(code: str | None) -> str:
+    return _label(REPORTER_STATUS_LABELS, code)
+
+
+@bp.app_template_filter("reporter_status_explanation")
+def reporter_status_explanation(code: str | None) -> str:
+    return _label(REPORTER_STATUS_EXPLANATIONS, code)

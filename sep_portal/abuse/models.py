@@ -18,6 +18,12 @@ OPEN_CASE_STATUSES = ("open", "substantiated", "warned", "replied")
 PROPOSALS = ("warning", "permanent")
 WARNING_STATUSES = ("issued", "replied", "accepted", "rejected", "expired")
 REQUEST_STATUSES = ("pending", "approved", "rejected")
+# A report's status as its reporter reads it (labels.REPORTER_STATUS_LABELS): not the case's.
+REPORTER_STATUSES = ("received", "examining", "handled", "not_substantiated")
+# Every report's reference, LPR-2026-000123: the year in WIB and a counter of that year
+# (core.letters' counters, series REPORT_SERIES).
+REPORT_SERIES = "abuse_report"
+REPORT_REFERENCE = "LPR-{year}-{seq:06d}"
 
 
 class AbuseCategory(Base):
@@ -107,9 +113,11 @@ class AbuseReport(Base):
     reporter's e-mail is verified."""
 
     __tablename__ = "abuse_reports"
-    __table_args__ = (Index("ix_abuse_reports_case", "case_id", "id"),)
+    __table_args__ = (Index("ix_abuse_reports_case", "case_id", "id"),
+                      Index("ix_abuse_reports_reporter", "reporter_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)  # REPORT_REFERENCE, what the reporter quotes
     case_id: Mapped[int | None] = mapped_column(ForeignKey("abuse_cases.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("abuse_categories.id"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -119,11 +127,34 @@ class AbuseReport(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     verify_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     verified_at: Mapped[datetime | None]
+    # The public reporter's status link (/lapor/status/<token>), made when the e-mail is confirmed.
+    status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     case: Mapped[AbuseCase | None] = relationship(back_populates="reports")
     category: Mapped[AbuseCategory] = relationship(lazy="joined")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="joined")
     evidence: Mapped[list[ReportEvidence]] = relationship(lazy="selectin")
+
+    @property
+    def reporter_status(self) -> str:
+        """The status of the report in the reporter's words (one of REPORTER_STATUSES), from its
+        case: waiting until a verifier takes the case up, under examination until the case ends,
+        then substantiated (closed or deactivated, the measure itself not told) or not. A report
+        without a case (an account that does not exist, or a permanently deactivated one) stays
+        "received", like a case nobody has taken up yet: the page does not tell them apart."""
+        case = self.case
+        if case is None or (case.status == "open" and case.assigned_to_id is None):
+            return "received"
+        if case.status == "dismissed":
+            return "not_substantiated"
+        if case.status in ("closed", "deactivated"):
+            return "handled"
+        return "examining"
+
+    @property
+    def reporter_status_at(self) -> datetime | None:
+        """When the matter ended, for a report whose status is final."""
+        return self.case.closed_at if self.reporter_status in ("handled", "not_substantiated") and self.case else None
 
 
 class ReportEvidence(Base):

@@ -23,8 +23,11 @@ def _send(session: Session, template: str, recipients: list[str], context: dict[
         outbox.enqueue(session, f"abuse/{template}", recipients, context, locale=locale)
 
 
-def report_received(session: Session, report: Any, email: str, locale: str | None) -> None:
-    _send(session, "report_received", [email], {"report": report}, locale)
+def report_received(session: Session, report: Any, email: str, locale: str | None, *,
+                    status_token: str | None = None) -> None:
+    """The receipt with the report's reference, and where to follow it: the signed-in reporter's
+    own page, or the public reporter's private status link (``status_token``)."""
+    _send(session, "report_received", [email], {"report": report, "status_token": status_token}, locale)
 
 
 def public_verify(session: Session, report: Any, email: str, token: str) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from sep_portal.abuse import notifications
 from sep_portal.abuse.models import (
     OPEN_CASE_STATUSES,
+    REPORT_REFERENCE,
+    REPORT_SERIES,
     AbuseCase,
     AbuseCategory,
     AbuseReport,
@@ -94,6 +96,15 @@ def _open_case(session: Session, account: User, category_id: int, now: datetime)
     return case
 
 
+def new_report_reference(session: Session, now: datetime) -> str:
+    """The next reference of the year (WIB) of ``now``, e.g. ``LPR-2026-000123``. The counter row
+    is taken with an UPDATE … RETURNING (core.letters.next_number): two reports at once wait for
+    each other on it and never get the same number (the unique column backs this); a rollback
+    gives the number back."""
+    _year, seq = letters.next_number(session, REPORT_SERIES, now)
+    return letters.format_number(REPORT_REFERENCE, seq=seq, when=now)
+
+
 def _validate_report(session: Session, *, target: str, category_id: int | None, description: str) -> AbuseCategory:
     if not (target or "").strip():
         raise DomainError("target", _("Enter the e-mail or NIP of the account."))
@@ -113,7 +124,8 @@ def report_account(session: Session, reporter: User, *, target: str, category_id
     account = find_account(session, target)
     if account is not None and account.id == reporter.id:
         raise DomainError("target", _("You cannot report your own account."))
-    report = AbuseReport(category_id=category.id, reporter_id=reporter.id, target=target.strip()[:254],
+    report = AbuseReport(reference=new_report_reference(session, now), category_id=category.id,
+                         reporter_id=reporter.id, target=target.strip()[:254],
                          description=description.strip()[:5000], created_at=now, verified_at=now)
     if account is not None and account.status != "permanently_deactivated":
         report.case = _open_case(session, account, category.id, now)
@@ -125,35 +137,45 @@ def report_account(session: Session, reporter: User, *, target: str, category_id
         session.add(ReportEvidence(report_id=report.id, file_id=stored.id))
     session.flush()
     audit.record(session, reporter, "abuse.reported", report,
-                 after={"category": category.code, "case_id": report.case_id, "evidence": len(stored_files)})
+                 after={"reference": report.reference, "category": category.code, "case_id": report.case_id,
+                        "evidence": len(stored_files)})
     notifications.report_received(session, report, reporter.email, reporter.locale)
     return report
 
 
 def report_publicly(session: Session, *, email: str, target: str, category_id: int | None, description: str,
-                    now: datetime) -> None:
+                    now: datetime) -> AbuseReport:
     """The anonymous form (when the operator switches it on): the report waits until the
-    reporter confirms the e-mail address by a link."""
+    reporter confirms the e-mail address by a link. It has its reference from the start (the
+    e-mail with the link quotes it)."""
     email = normalize_email(email)
     category = _validate_report(session, target=target, category_id=category_id, description=description)
     token, digest = new_token()
-    report = AbuseReport(category_id=category.id, reporter_email=email, target=target.strip()[:254],
+    report = AbuseReport(reference=new_report_reference(session, now), category_id=category.id,
+                         reporter_email=email, target=target.strip()[:254],
                          description=description.strip()[:5000], created_at=now, verify_token_hash=digest)
     session.add(report)
     session.flush()
     notifications.public_verify(session, report, email, token)
+    return report
 
 
-def confirm_public_report(session: Session, token: str, now: datetime) -> AbuseReport:
+def confirm_public_report(session: Session, token: str, now: datetime) -> tuple[AbuseReport, str]:
+    """The report confirmed by its e-mailed link (once): it joins the account's case, and the
+    reporter gets a private status link, e-mailed and returned here with the report (only its
+    hash is kept)."""
     report = claim_emailed_link(session, AbuseReport, "verify_token_hash", "verified_at", token, now,
                                 expired_message=_("This link has expired. Request a new one."))
     account = find_account(session, report.target)
     if account is not None and account.status != "permanently_deactivated":
         report.case = _open_case(session, account, report.category_id, now)
+    status_token, report.status_token_hash = new_token()
     session.flush()
-    audit.record(session, "public", "abuse.reported", report, after={"case_id": report.case_id, "public": True})
-    notifications.report_received(session, report, report.reporter_email or "", None)
-    return report
+    audit.record(session, "public", "abuse.reported", report,
+                 after={"reference": report.reference, "case_id": report.case_id, "public": True,
+                        "status_link": True})
+    notifications.report_received(session, report, report.reporter_email or "", None, status_token=status_token)
+    return report, status_token
 
 
 # -- the verifier ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 page; relations a page does not show are guarded by ``raiseload``."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,7 @@ from sep_portal.accounts.models import User
 from sep_portal.core import worklist
 from sep_portal.core.pagination import Page, offset_page
 from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SEKRETARIS, VERIFIKATOR
+from sep_portal.core.security import hash_token
 from sep_portal.tenants.models import Body
 
 # The case list shows neither reports, notes nor warnings: loading them would be a query per row.
@@ -58,11 +60,32 @@ class CaseFilter:
     body_code: str = ""
     opened_before: datetime | None = None
     assigned_to_id: int | None = None  # "assigned to me"
+    reference: str = ""  # a case's (KSS-000012) or a report's (LPR-2026-000123): finds it whatever the rest
+
+
+def normalize_reference(text: str | None) -> str:
+    """A reference as people type or quote it (``lpr-2026-123``, spaces around) in its stored form."""
+    text = (text or "").strip().upper()
+    match = re.fullmatch(r"LPR-(\d{4})-0*(\d{1,9})", text)
+    return f"LPR-{match.group(1)}-{int(match.group(2)):06d}" if match else text
+
+
+def _case_reference(text: str) -> int | None:
+    match = re.fullmatch(r"KSS-0*(\d{1,9})", text)
+    return int(match.group(1)) if match else None
 
 
 def case_queue(session: Session, flt: CaseFilter, *, reviewer_id: int, page: int, per_page: int) -> Page[AbuseCase]:
-    """The reviewers' list of cases, oldest first. Nobody sees a case about their own account."""
+    """The reviewers' list of cases, oldest first. Nobody sees a case about their own account.
+    A reference looks up one case (the case's own, or one of its reports'), and then the other
+    filters do not apply: the reporter who quotes it does not know the case's status."""
     query = select(AbuseCase).where(AbuseCase.account_id != reviewer_id)
+    reference = normalize_reference(flt.reference)
+    if reference:
+        case_id = _case_reference(reference)
+        query = query.where(AbuseCase.id == case_id if case_id is not None else AbuseCase.id.in_(
+            select(AbuseReport.case_id).where(AbuseReport.reference == reference)))
+        return offset_page(session, query.order_by(AbuseCase.id), page=page, per_page=per_page, options=_CASE_ROW)
     if flt.status == "open":
         query = query.where(AbuseCase.status.in_(OPEN_CASE_STATUSES))
     elif flt.status in CASE_STATUSES:
@@ -108,6 +131,33 @@ def evidence_of_case(session: Session, case_id: int, evidence_id: int) -> Report
     """An evidence file, only through a report of this case."""
     return session.scalar(select(ReportEvidence).join(AbuseReport, AbuseReport.id == ReportEvidence.report_id)
                           .where(ReportEvidence.id == evidence_id, AbuseReport.case_id == case_id))
+
+
+# -- the reporter's own reports ------------------------------------------------------------------------
+
+# A reporter's page shows a report and its case's status columns, nothing else of the case.
+_OWN_REPORT = (joinedload(AbuseReport.case).raiseload("*"), raiseload(AbuseReport.reporter))
+
+
+def reports_of(session: Session, reporter_id: int, *, page: int, per_page: int) -> Page[AbuseReport]:
+    """The reports a signed-in person sent, newest first."""
+    query = select(AbuseReport).where(AbuseReport.reporter_id == reporter_id).order_by(AbuseReport.id.desc())
+    return offset_page(session, query, page=page, per_page=per_page,
+                       options=(*_OWN_REPORT, raiseload(AbuseReport.evidence)))
+
+
+def own_report(session: Session, reporter_id: int, reference: str) -> AbuseReport | None:
+    """The report of ``reference`` if ``reporter_id`` sent it; None for anyone else's (or none)."""
+    return session.scalar(select(AbuseReport).where(AbuseReport.reference == normalize_reference(reference),
+                                                    AbuseReport.reporter_id == reporter_id).options(*_OWN_REPORT))
+
+
+def report_by_status_token(session: Session, token: str) -> AbuseReport | None:
+    """The public report whose private status link carries ``token``, or None."""
+    if not token or len(token) > 100:
+        return None
+    return session.scalar(select(AbuseReport).where(AbuseReport.status_token_hash == hash_token(token),
+                                                    AbuseReport.reporter_id.is_(None)).options(*_OWN_REPORT))
 
 
 # -- warning letters -------------------------------------------------------------------------------------

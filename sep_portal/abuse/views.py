@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from sep_portal.abuse import bp, queries
@@ -65,14 +65,19 @@ def report() -> Any:
         lambda: ops.report_account(db.session, current_actor(), target=form.target.data or "",
                                    category_id=form.category_id.data, description=form.description.data or "",
                                    files=request.files.getlist("files"), now=clock.now()),
-        form=form, render=_report_page(public=False), redirect_to=url_for("abuse.report_sent"))
+        form=form, render=_report_page(public=False),
+        redirect_to=lambda sent: url_for("abuse.report_sent", laporan=sent.reference))
 
 
 @bp.route("/lapor/terkirim")
 def report_sent() -> Any:
-    """The thanks after a report (``?publik=1``: check your e-mail; ``?dikonfirmasi=1``: confirmed)."""
+    """The thanks after a report (``?publik=1``: check your e-mail; ``?dikonfirmasi=1``: confirmed),
+    with its reference (``?laporan=``) when it is the signed-in person's own report."""
+    sent = None
+    if request.args.get("laporan") and current_user.is_authenticated:
+        sent = queries.own_report(db.session, current_actor().id, request.args["laporan"][:40])
     return render_template("abuse/report_sent.html", public=request.args.get("publik") == "1",
-                           confirmed=request.args.get("dikonfirmasi") == "1")
+                           confirmed=request.args.get("dikonfirmasi") == "1", sent=sent)
 
 
 def _public_enabled() -> None:
@@ -106,13 +111,48 @@ def report_public_confirm(token: str) -> Any:
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            ops.confirm_public_report(db.session, token, clock.now())
+            sent, status_token = ops.confirm_public_report(db.session, token, clock.now())
         except DomainError as exc:
             db.session.rollback()
             return render_template("auth/link_problem.html", message=exc.message), 400
         db.session.commit()
-        return render_template("abuse/report_sent.html", confirmed=True)
+        # The status link is shown once here (and e-mailed): it is never in an address of ours.
+        return render_template("abuse/report_sent.html", confirmed=True, sent=sent,
+                               status_url=current_app.config["SEP_BASE_URL"].rstrip("/")
+                               + url_for("abuse.report_status", token=status_token))
     return render_template("abuse/confirm_report.html", form=form)
+
+
+# -- the reporter follows the report ------------------------------------------------------------------
+
+@bp.route("/lapor/saya")
+@login_required
+def my_reports() -> Any:
+    return render_template("abuse/my_reports.html",
+                           result=queries.reports_of(db.session, current_actor().id, page=page_number(),
+                                                     per_page=page_size()))
+
+
+@bp.route("/lapor/saya/<reference>")
+@login_required
+def my_report(reference: str) -> Any:
+    """One of my reports; anyone else's reference is a 404, as one that does not exist."""
+    item = queries.own_report(db.session, current_actor().id, reference[:40])
+    if item is None:
+        raise NotFound()
+    return render_template("abuse/my_report.html", report=item)
+
+
+@bp.route("/lapor/status/<token>")
+def report_status(token: str) -> Any:
+    """A public report's status, for whoever holds its private link (no sign-in: the reporter has
+    no account)."""
+    item = queries.report_by_status_token(db.session, token)
+    if item is None:
+        return render_template("errors/error.html", code=404, title=_("Status link not valid"),
+                               message=_("This link does not open the status of a report. Copy the whole link from "
+                                         "the e-mail we sent after you confirmed the report.")), 404
+    return render_template("abuse/report_status.html", report=item)
 
 
 # -- the case queue --------------------------------------------------------------------------------
@@ -129,7 +169,8 @@ def cases() -> Any:
     flt = queries.CaseFilter(status=args.get("status", "open"), category_id=args.get("category", type=int),
                              body_code=args.get("body", "").strip(),
                              opened_before=end_of_day(args.get("opened_before")),
-                             assigned_to_id=user.id if args.get("mine") == "1" else None)
+                             assigned_to_id=user.id if args.get("mine") == "1" else None,
+                             reference=args.get("q", "")[:40])
     result = queries.case_queue(db.session, flt, reviewer_id=user.id, page=page_number(), per_page=page_size())
     return render_template("abuse/cases.html", result=result,
                            report_counts=queries.report_counts(db.session, [c.id for c in result]),

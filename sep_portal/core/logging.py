@@ -9,8 +9,9 @@ _PATTERNS = (
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[email]"),
     (re.compile(r"(?<!\d)\d{18}(?!\d)"), "[nip]"),
     # Tokens in link paths: /verifikasi/<token>, /kata-sandi/atur/<token>, /aktivasi/<token>,
-    # /tiket/publik/konfirmasi/<token>, and a public ticket's own link /tiket/publik/<id>/<token>
-    (re.compile(r"(/(?:verifikasi|atur|aktivasi|token|konfirmasi)/)[A-Za-z0-9_\-]{16,}"), r"\1[token]"),
+    # /tiket/publik/konfirmasi/<token>, a public ticket's own link /tiket/publik/<id>/<token>, and a
+    # public misuse report's status link /lapor/status/<token>
+    (re.compile(r"(/(?:verifikasi|atur|aktivasi|token|konfirmasi|status)/)[A-Za-z0-9_\-]{16,}"), r"\1[token]"),
     (re.compile(r"(/tiket/publik/\d+/)[A-Za-z0-9_\-]{16,}"), r"\1[token]"),
     # Database errors quote the offending values: Key (nip)=(...), Key (email)=(...)
     (re.compile(r"(Key \([^)]*\)=\()[^)]*\)"), r"\1[redacted])"),

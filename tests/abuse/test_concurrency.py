@@ -73,3 +73,20 @@ def test_a_reply_racing_the_sweep_on_the_last_second_is_one_or_the_other(app, re
             assert user.status == "deactivated" and warning.reply_text is None
             outcomes.add("sweep won")
     assert outcomes  # either may win; never both
+
+
+def test_reports_sent_at_once_get_distinct_consecutive_references(app, real, race):
+    """The first reports of a year, all at once: the year's counter row is created once (the
+    insert that loses does nothing) and each report takes its own number from it."""
+    factories, session = real
+    reporters = [factories.user().id for _ in range(6)]
+    target = factories.user()
+    clock.freeze(clock.now().replace(year=2031))  # a year nobody has numbered yet
+
+    def report(s, reporter_id):
+        category = s.scalar(select(AbuseCategory.id).where(AbuseCategory.code == "spam"))
+        return ops.report_account(s, s.get(User, reporter_id), target=target.email, category_id=category,
+                                  description="Spam.", files=[], now=clock.now()).reference
+
+    results = race([lambda s, r=r: report(s, r) for r in reporters])
+    assert sorted(results) == [f"LPR-2031-{n:06d}" for n in range(1, 7)], results

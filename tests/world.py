@@ -256,7 +256,7 @@ def _misuse(s: Any, world: World, me: dict[str, Any], t: dict[str, User]) -> Non
     for report in s.scalars(select(AbuseReport).where(AbuseReport.reporter_id == me["asn"].id)
                             .order_by(AbuseReport.id)):
         world.objects.my_reports.setdefault(report.reporter_status, report)
-    assert set(world.objects.my_reports) == {"received", "examining", "handled", "not_substantiated"}
+    assert set(world.objects.my_reports) == {"received", "handled", "not_substantiated"}
     world.objects.others_report = s.scalars(select(AbuseReport).where(
         AbuseReport.reporter_id == world.objects.reporter.id)).first()
 

@@ -26,14 +26,14 @@ STAFF_WARNING_STATUS_LABELS = {
 
 # A report as its reporter follows it (AbuseReport.reporter_status): nothing of the measure taken.
 REPORTER_STATUS_LABELS = {
-    "received": _l("Received"), "examining": _l("Under examination"),
+    "received": _l("Received, being handled"),
     "handled": _l("Substantiated and handled"), "not_substantiated": _l("Not substantiated"),
 }
 
 REPORTER_STATUS_EXPLANATIONS = {
-    "received": _l("Your report is in the queue and will be examined by a verifier of Ditjen Aptika."),
-    "examining": _l("A verifier of Ditjen Aptika is examining the matter. This can take some time; you will be "
-                    "told by e-mail when it ends."),
+    "received": _l("Your report has been received and is being handled by Ditjen Aptika. This can take some "
+                   "time; you will be told by e-mail when the matter ends. Until then we do not say whether the "
+                   "reported account exists or what is being done, to protect personal data."),
     "handled": _l("The misuse was established and has been acted on under the SEP rules. To protect personal "
                   "data we do not say which measure was taken."),
     "not_substantiated": _l("After examination no misuse could be established. Thank you for reporting."),

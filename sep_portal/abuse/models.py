@@ -19,7 +19,7 @@ PROPOSALS = ("warning", "permanent")
 WARNING_STATUSES = ("issued", "replied", "accepted", "rejected", "expired")
 REQUEST_STATUSES = ("pending", "approved", "rejected")
 # A report's status as its reporter reads it (labels.REPORTER_STATUS_LABELS): not the case's.
-REPORTER_STATUSES = ("received", "examining", "handled", "not_substantiated")
+REPORTER_STATUSES = ("received", "handled", "not_substantiated")
 # Every report's reference, LPR-2026-000123: the year in WIB and a counter of that year
 # (core.letters' counters, series REPORT_SERIES).
 REPORT_SERIES = "abuse_report"
@@ -138,18 +138,16 @@ class AbuseReport(Base):
     @property
     def reporter_status(self) -> str:
         """The status of the report in the reporter's words (one of REPORTER_STATUSES), from its
-        case: waiting until a verifier takes the case up, under examination until the case ends,
-        then substantiated (closed or deactivated, the measure itself not told) or not. A report
-        without a case (an account that does not exist, or a permanently deactivated one) stays
-        "received", like a case nobody has taken up yet: the page does not tell them apart."""
+        case: "received" until the case ends, then substantiated (closed or deactivated, the
+        measure itself not told) or not. Nothing in between: a report without a case (an account
+        that does not exist, or a permanently deactivated one) must read like any open one, or the
+        page would tell the reporter whether the account exists before the matter ends."""
         case = self.case
-        if case is None or (case.status == "open" and case.assigned_to_id is None):
-            return "received"
-        if case.status == "dismissed":
+        if case is not None and case.status == "dismissed":
             return "not_substantiated"
-        if case.status in ("closed", "deactivated"):
+        if case is not None and case.status in ("closed", "deactivated"):
             return "handled"
-        return "examining"
+        return "received"
 
     @property
     def reporter_status_at(self) -> datetime | None:

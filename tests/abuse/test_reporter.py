@@ -81,7 +81,7 @@ def test_a_reference_is_read_as_people_type_it():
 
 # -- the status in the reporter's words ----------------------------------------------------------------
 
-EXPECTED = {"open": "received", "substantiated": "examining", "warned": "examining", "replied": "examining",
+EXPECTED = {"open": "received", "substantiated": "received", "warned": "received", "replied": "received",
             "closed": "handled", "deactivated": "handled", "dismissed": "not_substantiated"}
 
 
@@ -93,8 +93,9 @@ def test_every_case_status_has_a_status_for_the_reporter(status):
     assert (report.reporter_status_at is not None) == (EXPECTED[status] in ("handled", "not_substantiated"))
 
 
-def test_a_case_taken_up_is_under_examination_and_a_report_without_a_case_is_received():
-    assert AbuseReport(case=AbuseCase(status="open", assigned_to_id=7)).reporter_status == "examining"
+def test_until_the_matter_ends_no_status_tells_whether_the_account_exists():
+    # A case taken up reads like a report about an account that does not exist (no case at all).
+    assert AbuseReport(case=AbuseCase(status="open", assigned_to_id=7)).reporter_status == "received"
     assert AbuseReport(case=None).reporter_status == "received"
 
 
@@ -109,7 +110,7 @@ def test_the_status_follows_the_case_through_the_operations(ctx, factories):
 
     assert status() == "received"
     ops.assign_case(ctx, report.case_id, verifier, now=clock.now())
-    assert status() == "examining"
+    assert status() == "received"
     ops.dismiss_case(ctx, report.case_id, verifier, reason="Pesan resmi dari pimpinan.", now=clock.now())
     assert status() == "not_substantiated"
 
@@ -151,7 +152,7 @@ def test_the_reporter_sees_the_reference_then_follows_the_report(client, factori
     clock.advance(timedelta(seconds=30))
     sign_in(client, reporter, advance=False)
     detail = client.get(f"/lapor/saya/{reference}").get_data(as_text=True)
-    assert "Sedang diperiksa" in detail and target.email in detail  # what the reporter typed
+    assert "Diterima, sedang ditangani" in detail and target.email in detail  # what the reporter typed
     for secret in ("Nama Terlapor Rahasia", "Catatan internal rahasia", "Materi sanksi rahasia", "KSS-"):
         assert secret not in detail
 

@@ -29,6 +29,7 @@ from sep_portal.tenants.models import (  # noqa: F401
     AccountImportProblem,
     AdminAssignment,
     Body,
+    SekretarisHandover,
     TembusanCopy,
     TenantStatusChange,
 )

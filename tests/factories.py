@@ -89,6 +89,28 @@ class Factories:
             session.commit()
         return change
 
+    def sekretaris_handover(self, body: Body, *, requester: User | None = None, decision: str | None = None,
+                            verifier: User | None = None, reason: str = "SK tidak sesuai.") -> Any:
+        """A request of a Sekretaris without a body to become the Sekretaris of ``body``, made by the
+        real operation and, with ``decision`` ("confirm" or "refuse"), decided by ``verifier``."""
+        from sep_portal.tenants import operations as tenant_ops
+        from sep_portal.tenants.models import SekretarisHandover
+
+        requester = requester or self.user(roles=("sekretaris",))
+        if decision is not None:
+            verifier = verifier or self.user(roles=("verifikator",))
+
+        def work(s: Session) -> Any:
+            handover = tenant_ops.request_sekretaris_handover(
+                s, s.get(User, requester.id), body_id=body.id, position="Sekretaris Daerah",
+                upload=upload(pdf_bytes("SK Pengangkatan"), "sk.pdf"), now=clock.now())
+            if decision is not None:
+                tenant_ops.decide_sekretaris_handover(s, s.get(User, verifier.id), handover.id,
+                                                      confirm=decision == "confirm", reason=reason, now=clock.now())
+            return s.get(SekretarisHandover, handover.id)
+
+        return self._run(work)
+
     def tenant(self, *, name: str | None = None) -> tuple[Body, User]:
         """An active tenant with its Admin Pengelola (open assignment)."""
         from sep_portal.tenants.models import AdminAssignment

@@ -175,6 +175,13 @@ def cases(w: World) -> dict[str, list[Case]]:
         "tenants.my_body": [C({"sekretaris"})],  # a Sekretaris without a body has none to show (no link)
         "tenants.tembusan": [C({"sekretaris"}, label=c.kind, copy_id=c.id) for c in o.tembusan],
         "tenants.tembusan_file": [C({"sekretaris"}, label=c.kind, copy_id=c.id) for c in o.tembusan if c.letter_id],
+        "tenants.handover_request": [C({"sekretaris_tanpa_badan"})],  # one with a body goes to its page
+        "tenants.handovers": [C(REVIEWERS)],
+        "tenants.handover": [C(REVIEWERS, label=status, handover_id=h.id) for status, h in w.handovers.items()],
+        # The SK is a personal document: the requester's and the reviewers'.
+        "tenants.handover_file": [
+            C(REVIEWERS | ({"sekretaris_tanpa_badan"} if status == "refused" else set()), label=status,
+              handover_id=h.id) for status, h in w.handovers.items()],
         "tenants.tenants": [C(DITJEN)],
         "tenants.tenant": [C(DITJEN, body_id=o.body.id),
                            C(DITJEN, label="suspended", body_id=o.suspended_body.id),

@@ -38,6 +38,7 @@ class World:
     cases: dict[str, Any] = field(default_factory=dict)  # by status
     warnings: dict[str, Any] = field(default_factory=dict)  # by status
     reactivations: dict[str, Any] = field(default_factory=dict)  # by status
+    handovers: dict[str, Any] = field(default_factory=dict)  # requests to become a body's Sekretaris, by status
     tickets: dict[str, Any] = field(default_factory=dict)  # by status, and "public"
     bimtek: dict[str, Any] = field(default_factory=dict)  # sessions by status
     registrations: dict[str, Any] = field(default_factory=dict)  # by status
@@ -99,6 +100,7 @@ def build(app: Any, factories: Factories) -> World:
         _applications(f, world)
         _imports(app, world)
         _tenancy(f, world)
+        _handovers(f, world)
         return world
     finally:
         clock.freeze(NOW)
@@ -403,6 +405,41 @@ def _tenancy(f: Factories, world: World) -> None:
     proposed, _admin = f.tenant(name="Pemerintah Kota Dunia Diusulkan")
     world.objects.status_change = f.tenant_status_change(proposed, reason="Dugaan akun dipakai bersama")
     world.objects.suspended_body, world.objects.proposed_body = suspended, proposed
+
+
+def _handovers(f: Factories, world: World) -> None:
+    """Requests to become the Sekretaris BP of a tenant: one waiting on the world's verifier (for the
+    world's body, from a newcomer), one confirmed (another tenant's Sekretaris changed) and one
+    refused (the crawl's Sekretaris without a body asked, with the wrong SK)."""
+    from sep_portal.extensions import db
+    from sep_portal.tenants import operations as ops
+
+    changed, _admin = f.tenant(name="Pemerintah Kota Dunia Berganti Sekretaris")
+    old = f.user(roles=("sekretaris",), body=changed, name="Sekretaris Lama Dunia", email="sekda.lama@dunia.go.id")
+    newcomer = f.user(roles=("sekretaris",), name="Sekretaris Baru Dunia", email="sekda.baru@dunia.go.id")
+    waiting = f.user(roles=("sekretaris",), name="Calon Sekretaris Dunia", email="calon.sekda@dunia.go.id")
+    with f.app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+        s = db.session
+        verifier = s.get(User, world.people["verifikator"].id)
+
+        def ask(person: User, body_id: int) -> Any:
+            return ops.request_sekretaris_handover(s, s.get(User, person.id), body_id=body_id,
+                                                   position="Sekretaris Daerah",
+                                                   upload=upload(pdf_bytes("SK Pengangkatan"), "sk-sekda.pdf"),
+                                                   now=clock.now())
+
+        confirmed = ask(newcomer, changed.id)
+        ops.decide_sekretaris_handover(s, verifier, confirmed.id, confirm=True, reason="", now=clock.now())
+        refused = ask(world.people["sekretaris_tanpa_badan"], changed.id)
+        ops.decide_sekretaris_handover(s, verifier, refused.id, confirm=False,
+                                       reason="SK yang diunggah bukan SK pengangkatan Sekretaris.", now=clock.now())
+        pending = ask(waiting, world.objects.body.id)
+        s.commit()
+        world.handovers.update(pending=pending, confirmed=confirmed, refused=refused)
+    for key, item in world.handovers.items():
+        world.handovers[key] = f.session.get(type(item), item.id, populate_existing=True)
+    assert {h.status for h in world.handovers.values()} == {"pending", "confirmed", "refused"}
+    world.objects.old_sekretaris = old
 
 
 # -- applications (factories take them through the real operations) ------------------------------

@@ -111,8 +111,12 @@ def reactivation_requested(session: Session, request: Any) -> None:
 
 
 def reactivation_decided(session: Session, request: Any, account: Any) -> None:
+    """The decision goes to the body's Sekretaris BP as it is now: after a handover, the new one
+    (who inherits the request), never the one who left."""
+    from sep_portal.tenants.queries import sekretaris_of
+
     context = {"request": request, "account": account}
-    _send(session, "reactivation_decided", [request.requested_by.email], {**context, "user": request.requested_by},
-          request.requested_by.locale)
+    for person in sekretaris_of(session, request.body_id):
+        _send(session, "reactivation_decided", [person.email], {**context, "user": person}, person.locale)
     if request.status == "approved":
         _send(session, "reactivated", [account.email], context, account.locale)

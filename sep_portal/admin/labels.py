@@ -105,12 +105,13 @@ def _status_words(target_type: str | None) -> dict[str, Any]:
     from sep_portal.applications.labels import STATUS_LABELS
     from sep_portal.bimtek.labels import REGISTRATION_STATUS_LABELS, SESSION_STATUS_LABELS
     from sep_portal.helpdesk.labels import TICKET_STATUS_LABELS
-    from sep_portal.tenants.labels import ACCOUNT_STATUS_LABELS, IMPORT_STATUS_LABELS
+    from sep_portal.tenants.labels import ACCOUNT_STATUS_LABELS, HANDOVER_STATUS_LABELS, IMPORT_STATUS_LABELS
 
     return {"applications": STATUS_LABELS, "users": ACCOUNT_STATUS_LABELS, "abuse_cases": CASE_STATUS_LABELS,
             "warning_letters": WARNING_STATUS_LABELS, "reactivation_requests": REQUEST_STATUS_LABELS,
             "tickets": TICKET_STATUS_LABELS, "bimtek_sessions": SESSION_STATUS_LABELS,
             "bimtek_registrations": REGISTRATION_STATUS_LABELS, "account_imports": IMPORT_STATUS_LABELS,
+            "sekretaris_handovers": HANDOVER_STATUS_LABELS,
             "outbox": OUTBOX_STATUS_LABELS}.get(target_type or "", {})
 
 

@@ -125,6 +125,14 @@ class Application(TimestampMixin, Base):
             return True
         return self.status != "draft" and user.has_any_role(*REVIEWER_ROLES)
 
+    def can_view_letter(self, user: User) -> bool:
+        """The decision letter: whoever sees the application, and the body's Sekretaris BP as it is
+        now (after a handover the new one finds the body's letters on its page)."""
+        if self.can_view(user):
+            return True
+        return (self.status in ("approved", "rejected") and user.has_role(SEKRETARIS) and user.body_id is not None
+                and user.body_id == self.body_id)
+
     def can_view_documents(self, user: User) -> bool:
         """Identity documents are for the applicant and the people who verify and decide only."""
         if user.id == self.applicant_id:

@@ -187,7 +187,9 @@ def preview_page(application_id: int, doc_id: int, page: int) -> Any:
 @bp.route("/permohonan/<int:application_id>/surat")
 @login_required
 def letter(application_id: int) -> Any:
-    application = _get(application_id)
+    application = db.session.get(Application, application_id)
+    if application is None or not application.can_view_letter(current_actor()):
+        raise NotFound()
     if application.letter is None or application.letter.file is None:
         raise NotFound()
     return storage.send(application.letter.file)

@@ -137,9 +137,12 @@ FIELD_LABELS = {
     "change": _l("Proposal"),
     "note": _l("Note"),
     "proposed_by": _l("Proposed by"),
+    "sekretaris_id": _l("Sekretaris BP"),
+    "applicant_id": _l("Applicant"),
 }
 # The fields that hold the id of an account or of a body: shown by the name (admin.queries.audit_names).
-PERSON_FIELDS = frozenset({"user_id", "account_id", "admin_user_id", "replaced_admin_id", "proposed_by"})
+PERSON_FIELDS = frozenset({"user_id", "account_id", "admin_user_id", "replaced_admin_id", "proposed_by",
+                           "sekretaris_id", "applicant_id"})
 BODY_FIELDS = frozenset({"body_id"})
 
 # What each audit action is called, for the people who read the log (the operator's audit page, a
@@ -173,6 +176,8 @@ ACTION_LABELS = {
     "account.reactivation_requested": _l("Reactivation requested"),
     "account.registered": _l("Registered an account"),
     "account.role_granted": _l("Role granted"),
+    "account.sekretaris_linked": _l("Became the Sekretaris BP of a body"),
+    "account.sekretaris_unlinked": _l("No longer the Sekretaris BP of a body"),
     "account.role_revoked": _l("Role withdrawn"),
     "account.totp_reset": _l("Two-step verification reset"),
     "account.updated": _l("Account data changed"),
@@ -193,6 +198,7 @@ ACTION_LABELS = {
     "application.document_uploaded": _l("Document uploaded"),
     "application.edited": _l("Application data changed"),
     "application.escalated": _l("Overdue application escalated"),
+    "application.handed_over": _l("Application passed to the new Sekretaris BP"),
     "application.recommend": _l("Decision recommended"),
     "application.reject": _l("Application rejected"),
     "application.reminded": _l("Reminder sent about an application"),
@@ -252,6 +258,10 @@ ACTION_LABELS = {
     "tenant.reactivate_proposed": _l("Reactivation proposed"),
     "tenant.suspend_refused": _l("Proposed suspension refused"),
     "tenant.reactivate_refused": _l("Proposed reactivation refused"),
+    "tenant.sekretaris_changed": _l("Sekretaris BP changed"),
+    "tenant.sekretaris_refused": _l("Request to become Sekretaris BP refused"),
+    "tenant.sekretaris_requested": _l("Request to become Sekretaris BP filed"),
+    "tenant.sekretaris_withdrawn": _l("Request to become Sekretaris BP withdrawn"),
     "ticket.assign": _l("Ticket assigned"),
     "ticket.close": _l("Ticket closed"),
     "ticket.closed": _l("Ticket closed automatically"),
@@ -286,6 +296,7 @@ TARGET_LABELS = {
     "account_imports": _l("Account import"),
     "admin_assignments": _l("Admin Pengelola appointment"),
     "tembusan_copies": _l("Tembusan"),
+    "sekretaris_handovers": _l("Request to become Sekretaris BP"),
     "article_categories": _l("Article category"),
     "articles": _l("Article"),
     "sop_documents": _l("SOP"),

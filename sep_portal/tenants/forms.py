@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from sep_portal.core.forms import strip_filter
 
@@ -40,3 +40,29 @@ class DecisionNoteForm(FlaskForm):
     checks it)."""
 
     note = TextAreaField(_l("Note (required to refuse)"), validators=[Length(max=2000)])
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+class HandoverForm(FlaskForm):
+    """A request to become the Sekretaris BP of an existing tenant. The body list is rendered by the
+    template (the application form's picker); the operation checks the id."""
+
+    body_id = SelectField(_l("Government body"), coerce=_int_or_none, validators=[Optional()], validate_choice=False,
+                          description=_l("Only bodies that already use SEP are listed. A body that does not use SEP "
+                                         "yet applies first."))
+    position = StringField(_l("Your position (jabatan)"), filters=[strip_filter], validators=[Length(max=200)],
+                           description=_l("As written in the SK of your appointment."))
+    sk_file = FileField(_l("SK of your appointment as Sekretaris (PDF)"),
+                        description=_l("The decree appointing you; the verifier compares it with your name and NIP."))
+
+
+class HandoverDecisionForm(FlaskForm):
+    """The verifier's answer: a reason, required to refuse (the operation checks it)."""
+
+    reason = TextAreaField(_l("Reason (required to refuse; sent to the requester)"), validators=[Length(max=2000)])

@@ -29,6 +29,9 @@ IMPORT_STATUS_LABELS = {
     "imported": _l("Imported"), "failed": _l("Failed"),
 }
 
+HANDOVER_STATUS_LABELS = {"pending": _l("Waiting for verification"), "confirmed": _l("Confirmed"),
+                          "refused": _l("Refused"), "withdrawn": _l("Withdrawn")}
+
 TEMBUSAN_KIND_LABELS = {"warning_letter": _l("Warning letter"), "warning_reply": _l("Reply to a warning"),
                         "other": _l("Other")}
 
@@ -61,3 +64,8 @@ def import_status_label(code: str | None) -> str:
 @bp.app_template_filter("tembusan_kind_label")
 def tembusan_kind_label(code: str | None) -> str:
     return _label(TEMBUSAN_KIND_LABELS, code)
+
+
+@bp.app_template_filter("handover_status_label")
+def handover_status_label(code: str | None) -> str:
+    return _label(HANDOVER_STATUS_LABELS, code)

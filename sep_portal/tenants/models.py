@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sep_portal.core import clock
@@ -179,3 +179,55 @@ class TenantStatusChange(Base):
     @classmethod
     def open_for_body(cls, session: Session, body_id: int) -> TenantStatusChange | None:
         return session.scalar(select(cls).where(cls.body_id == body_id, cls.status == "proposed"))
+
+
+HANDOVER_STATUSES = ("pending", "confirmed", "refused", "withdrawn")
+
+
+class SekretarisHandover(Base):
+    """A Sekretaris BP without a body asks to become the Sekretaris of an existing tenant, with the
+    SK of their appointment; a verifier confirms (the link moves from the previous Sekretaris) or
+    refuses with a reason. At most one open request per person and one per body, enforced by
+    partial unique indexes: two requests racing cannot both be open."""
+
+    __tablename__ = "sekretaris_handovers"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(HANDOVER_STATUSES)}", name="status"),
+        CheckConstraint("status NOT IN ('confirmed', 'refused') OR (decided_by_id IS NOT NULL AND "
+                        "decided_at IS NOT NULL)", name="decided_has_decider"),
+        CheckConstraint("status <> 'refused' OR decision_reason IS NOT NULL", name="refused_has_reason"),
+        Index("uq_sekretaris_handovers_open_body", "body_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("uq_sekretaris_handovers_open_requester", "requested_by_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("ix_sekretaris_handovers_status", "status", "requested_at"),
+        Index("ix_sekretaris_handovers_requester", "requested_by_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    position: Mapped[str] = mapped_column(String(200))
+    sk_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    requested_at: Mapped[datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    # Who held the link when the handover was confirmed (the audit log has each of them).
+    previous_ids: Mapped[list[int] | None] = mapped_column(JSON)
+
+    @property
+    def reference(self) -> str:
+        return f"STS-{self.id:06d}"
+
+    def can_read_file(self, user: Any) -> bool:
+        """The SK is the requester's and the reviewers' (it is a personal document)."""
+        from sep_portal.core.permissions import PEJABAT, VERIFIKATOR
+
+        return user.id == self.requested_by_id or user.has_any_role(VERIFIKATOR, PEJABAT)
+
+    def can_decide(self, user: Any) -> bool:
+        from sep_portal.core.permissions import VERIFIKATOR
+
+        return user.has_role(VERIFIKATOR) and user.id != self.requested_by_id

@@ -15,14 +15,22 @@ from sep_portal.api import webhooks
 from sep_portal.auth import operations as auth_ops
 from sep_portal.auth.models import RecoveryCode
 from sep_portal.core import audit, outbox, storage
-from sep_portal.core.db import lock_row
+from sep_portal.core.db import add_unique, lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.identity import normalize_email
 from sep_portal.core.nip import nip_problem, normalize_nip
-from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SUPERADMIN
+from sep_portal.core.permissions import ADMIN_PENGELOLA, ASN, PEJABAT, SEKRETARIS, SUPERADMIN, TENANT_ROLES, VERIFIKATOR
 from sep_portal.core.states import IllegalTransition
 from sep_portal.tenants import notifications
-from sep_portal.tenants.models import AccountImport, AdminAssignment, Body, TembusanCopy, TenantStatusChange
+from sep_portal.tenants.models import (
+    AccountImport,
+    AdminAssignment,
+    Body,
+    SekretarisHandover,
+    TembusanCopy,
+    TenantStatusChange,
+)
+from sep_portal.tenants.states import handover_machine
 
 
 def admin_tenant(session: Session, user: User) -> Body:
@@ -375,3 +383,154 @@ def mark_tembusan_read(session: Session, actor: User, copy: TembusanCopy, *, now
     ).rowcount == 1
     session.refresh(copy)
     return marked
+
+
+# -- a new Sekretaris of an existing tenant (the handover) ------------------------------------------
+
+def _open_handover(session: Session, *conditions: Any) -> int | None:
+    return session.scalar(select(SekretarisHandover.id).where(SekretarisHandover.status == "pending", *conditions))
+
+
+def request_sekretaris_handover(session: Session, actor: User, *, body_id: int | None, position: str | None,
+                                upload: Any, now: datetime) -> SekretarisHandover:
+    """A signed-in Sekretaris without a body asks to become the Sekretaris of an existing active
+    tenant, with the SK of their appointment (PDF) and their position. One open request per person
+    and one per body: checked here for a clear message, and backed by partial unique indexes, so
+    of two requests racing for one body the second is refused too. The verifiers are told."""
+    if not actor.has_role(SEKRETARIS) or actor.status != "active":
+        raise NotPermitted("only an active Sekretaris asks")
+    if actor.body_id is not None:
+        raise DomainError(None, _("Your account already belongs to a government body."))
+    body = session.get(Body, body_id) if body_id else None
+    if body is None:
+        raise DomainError("body_id", _("Choose a body from the list."))
+    if body.tenant_status != "active":
+        raise DomainError("body_id", _("This body is not an active tenant of SEP. A body that does not use SEP yet "
+                                       "applies first (Permohonan saya)."))
+    position = _clean(position, 200)
+    if not position:
+        raise DomainError("position", _("Enter your position."))
+    if _open_handover(session, SekretarisHandover.requested_by_id == actor.id):
+        raise DomainError(None, _("You already have a request waiting for a decision: withdraw it first to ask for "
+                                  "another body."))
+    if _open_handover(session, SekretarisHandover.body_id == body.id):
+        raise DomainError("body_id", _("Another request to become the Sekretaris of this body is waiting for a "
+                                       "decision. Try again once it is decided, or contact the helpdesk."))
+    try:
+        stored = storage.save_upload(session, upload, purpose="tenants:sk_sekretaris", created_by=actor,
+                                     allowed=("pdf",))
+    except DomainError as exc:
+        raise DomainError("sk_file", exc.message) from None
+    handover = SekretarisHandover(body_id=body.id, requested_by_id=actor.id, position=position, sk_file_id=stored.id,
+                                  status="pending", requested_at=now)
+    if not add_unique(session, handover):  # a request of this person or for this body committed just now
+        raise DomainError(None, _("A request for this body, or one of yours, was filed a moment ago. Reload the "
+                                  "page."))
+    audit.record(session, actor, "tenant.sekretaris_requested", handover,
+                 after={"body_id": body.id, "position": position, "sha256": stored.sha256})
+    notifications.handover_requested(session, handover, body, actor)
+    return handover
+
+
+def withdraw_sekretaris_handover(session: Session, actor: User, handover_id: int, *,
+                                 now: datetime) -> SekretarisHandover:
+    """The requester takes back a request still waiting (a wrong body chosen, a new SK coming)."""
+    handover = lock_row(session, SekretarisHandover, handover_id)
+    if handover is None or handover.requested_by_id != actor.id:
+        raise NotPermitted("not the requester")
+    handover.status = handover_machine.transition(handover.status, "withdraw").target
+    handover.decided_at = now
+    session.flush()
+    audit.record(session, actor, "tenant.sekretaris_withdrawn", handover, before={"status": "pending"},
+                 after={"status": handover.status, "body_id": handover.body_id})
+    return handover
+
+
+def decide_sekretaris_handover(session: Session, actor: User, handover_id: int, *, confirm: bool, reason: str,
+                               now: datetime) -> SekretarisHandover:
+    """A verifier confirms the request (the link moves at once: ``_move_sekretaris_link``) or
+    refuses it with a reason the requester is told. The request row is locked first: of two
+    verifiers deciding at once (or the requester withdrawing), the second sees the first one's
+    decision. DESIGN §2 puts verifying documents with the verifier and names no four-eyes step
+    for it, so one verifier decides; never on their own request."""
+    if not actor.has_role(VERIFIKATOR):
+        raise NotPermitted("verifier only")
+    handover = lock_row(session, SekretarisHandover, handover_id)
+    if handover is None:
+        raise NotPermitted("no such request")
+    if not handover.can_decide(actor):
+        raise NotPermitted("own request")
+    handover_machine.transition(handover.status, "confirm" if confirm else "refuse")  # decided already: refused
+    reason = (reason or "").strip()[:2000]
+    if not confirm and not reason:
+        raise DomainError("reason", _("Give the reason for refusing the request; the requester is told."))
+    requester = User.lock(session, handover.requested_by_id)
+    body = lock_row(session, Body, handover.body_id)
+    if confirm:
+        if body.tenant_status != "active":
+            raise ConflictError(_("The body is no longer an active tenant; the request cannot be confirmed now."))
+        if requester.status != "active" or not requester.has_role(SEKRETARIS) or requester.body_id is not None:
+            raise ConflictError(_("The requester's account changed since the request: it is no longer an active "
+                                  "Sekretaris account without a body. Refuse the request with the reason."))
+    handover.status = handover_machine.transition(handover.status, "confirm" if confirm else "refuse").target
+    handover.decided_by_id, handover.decided_at, handover.decision_reason = actor.id, now, reason or None
+    session.flush()
+    if not confirm:
+        audit.record(session, actor, "tenant.sekretaris_refused", handover, before={"status": "pending"},
+                     after={"status": "refused", "body_id": body.id, "reason": reason})
+        notifications.handover_refused(session, handover, body, requester)
+        return handover
+    previous = _move_sekretaris_link(session, actor, handover, body, requester, now)
+    handover.previous_ids = [p.id for p in previous]
+    session.flush()
+    notifications.handover_confirmed(session, handover, body, requester, previous)
+    return handover
+
+
+def _move_sekretaris_link(session: Session, actor: User, handover: SekretarisHandover, body: Body, requester: User,
+                          now: datetime) -> list[User]:
+    """The requester becomes the body's Sekretaris; whoever held the link loses it, and with it
+    everything that follows the link (the tembusan, reactivation requests, the penggantian, the
+    body's page). A previous Sekretaris who is also an ASN or the admin of the body keeps the
+    account there without the Sekretaris role; one who is only a Sekretaris keeps the role,
+    without a body (free to ask for another one). Applications the previous Sekretaris left open
+    for the body pass to the new one, so their e-mails and the next steps reach the new one.
+    Returns the previous Sekretaris."""
+    from sep_portal.accounts.models import UserRole
+    from sep_portal.applications.models import OPEN_STATUSES, Application, ApplicationEvent
+
+    previous = list(session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(User.body_id == body.id, UserRole.role == SEKRETARIS, User.id != requester.id)
+        .order_by(User.id).with_for_update(of=User)))
+    for old in previous:
+        before = {"roles": sorted(old.roles), "body_id": old.body_id}
+        if old.roles & (TENANT_ROLES - {SEKRETARIS}):
+            old.remove_role(SEKRETARIS)
+        else:
+            old.body_id = None
+        session.flush()
+        audit.record(session, actor, "account.sekretaris_unlinked", old, before=before,
+                     after={"roles": sorted(old.roles), "body_id": old.body_id, "request_id": handover.id})
+    before = {"body_id": requester.body_id}
+    requester.body_id = body.id
+    session.flush()
+    audit.record(session, actor, "account.sekretaris_linked", requester, before=before,
+                 after={"body_id": body.id, "request_id": handover.id})
+    ids = [p.id for p in previous]  # usually one; several only if the data had them (each has its own entry)
+    audit.record(session, actor, "tenant.sekretaris_changed", body,
+                 before={"sekretaris_id": ids[0] if len(ids) == 1 else (ids or None)},
+                 after={"sekretaris_id": requester.id, "request_id": handover.id})
+    if previous:
+        moved = session.scalars(select(Application).where(
+            Application.body_id == body.id, Application.applicant_id.in_([p.id for p in previous]),
+            Application.status.in_(("draft", *OPEN_STATUSES)))).all()
+        for application in moved:
+            old_id = application.applicant_id
+            application.applicant = requester
+            session.add(ApplicationEvent(application=application, occurred_at=now, actor_id=actor.id,
+                                         action="handed_over", data={"from": old_id, "to": requester.id}))
+            session.flush()
+            audit.record(session, actor, "application.handed_over", application, before={"applicant_id": old_id},
+                         after={"applicant_id": requester.id, "request_id": handover.id})
+    return previous

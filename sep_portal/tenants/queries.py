@@ -17,13 +17,14 @@ from sep_portal.accounts.models import ACCOUNT_STATUSES, User
 from sep_portal.core import worklist
 from sep_portal.core.formatting import format_number
 from sep_portal.core.pagination import KeysetPage, Page, keyset_page, offset_page
-from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS
+from sep_portal.core.permissions import ADMIN_PENGELOLA, PEJABAT, SEKRETARIS, VERIFIKATOR
 from sep_portal.tenants.models import (
     RUNNING_IMPORT_STATUSES,
     AccountImport,
     AccountImportProblem,
     AdminAssignment,
     Body,
+    SekretarisHandover,
     TembusanCopy,
     TenantStatusChange,
 )
@@ -279,3 +280,83 @@ def _status_changes(session: Session, user: Any, now: datetime, limit: int) -> t
                                      else _("Reactivation of %(body)s to confirm", body=name),
                                      url_for("tenants.tenant", body_id=c.body_id), since=c.proposed_at)
                    for c, name in rows]
+
+
+
+# -- a new Sekretaris of an existing tenant (the handover) ------------------------------------------
+
+def tenant_choices(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The active tenants grouped by kind, for the body picker of a handover request."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for body_id, name, kind in session.execute(select(Body.id, Body.name, Body.kind)
+                                               .where(Body.tenant_status == "active").order_by(Body.name)):
+        groups.setdefault(kind, []).append((body_id, name))
+    return list(groups.items())
+
+
+@dataclass
+class HandoverRow:
+    handover: SekretarisHandover
+    body: Body
+    requester: User
+
+
+def _handover_rows(session: Session, query: Any) -> list[HandoverRow]:
+    return [HandoverRow(h, b, u) for h, b, u in session.execute(query)]
+
+
+def _handover_query() -> Any:
+    return (select(SekretarisHandover, Body, User).join(Body, Body.id == SekretarisHandover.body_id)
+            .join(User, User.id == SekretarisHandover.requested_by_id))
+
+
+def handovers_of(session: Session, user_id: int, *, limit: int = 20) -> list[HandoverRow]:
+    """The requester's own requests, newest first."""
+    return _handover_rows(session, _handover_query().where(SekretarisHandover.requested_by_id == user_id)
+                          .order_by(SekretarisHandover.id.desc()).limit(limit))
+
+
+def handover_list(session: Session, *, status: str = "pending", limit: int = 100) -> list[HandoverRow]:
+    """The verifiers' list: the waiting requests oldest first, or the decided ones newest first."""
+    query = _handover_query()
+    if status == "pending":
+        query = query.where(SekretarisHandover.status == "pending").order_by(SekretarisHandover.requested_at,
+                                                                              SekretarisHandover.id)
+    else:
+        query = query.where(SekretarisHandover.status != "pending").order_by(SekretarisHandover.id.desc())
+    return _handover_rows(session, query.limit(limit))
+
+
+def handover_row(session: Session, handover_id: int) -> HandoverRow | None:
+    rows = _handover_rows(session, _handover_query().where(SekretarisHandover.id == handover_id))
+    return rows[0] if rows else None
+
+
+def sekretaris_any_status(session: Session, body_id: int) -> list[User]:
+    """Everyone linked to the body as its Sekretaris, whatever the account's status: whom a
+    confirmed handover unlinks (the verifier sees them before deciding)."""
+    from sep_portal.accounts.models import UserRole
+
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        User.body_id == body_id, UserRole.role == SEKRETARIS).order_by(User.id)))
+
+
+def people_named(session: Session, ids: list[int]) -> list[User]:
+    """The accounts of ``ids`` (a handover's previous Sekretaris, its verifier), by name."""
+    if not ids:
+        return []
+    return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name, User.id)))
+
+
+@worklist.kind("tenants.sekretaris_handover", _l("Requests to become the Sekretaris BP of a tenant"), VERIFIKATOR,
+               list_url=lambda: url_for("tenants.handovers"))
+def _handovers_to_verify(session: Session, user: Any, now: datetime,
+                         limit: int) -> tuple[int, list[worklist.WorkItem]]:
+    query = (select(SekretarisHandover, Body.name, User.name).join(Body, Body.id == SekretarisHandover.body_id)
+             .join(User, User.id == SekretarisHandover.requested_by_id)
+             .where(SekretarisHandover.status == "pending", SekretarisHandover.requested_by_id != user.id)
+             .order_by(SekretarisHandover.requested_at, SekretarisHandover.id))
+    total, rows = worklist.count_and_first(session, query, limit)
+    return total, [worklist.WorkItem(_("%(name)s for %(body)s", name=person, body=body),
+                                     url_for("tenants.handover", handover_id=h.id), since=h.requested_at)
+                   for h, body, person in rows]

@@ -6,9 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from sep_portal.accounts.models import User
@@ -32,8 +42,16 @@ from sep_portal.extensions import db
 from sep_portal.tenants import bp, importer, queries
 from sep_portal.tenants import labels as _labels  # noqa: F401  (registers the label filters)
 from sep_portal.tenants import operations as ops
-from sep_portal.tenants.forms import AccountForm, DecisionNoteForm, ImportForm, ReasonForm
-from sep_portal.tenants.models import AccountImport, Body, TembusanCopy
+from sep_portal.tenants.forms import (
+    AccountForm,
+    DecisionNoteForm,
+    HandoverDecisionForm,
+    HandoverForm,
+    ImportForm,
+    ReasonForm,
+)
+from sep_portal.tenants.labels import BODY_KIND_LABELS
+from sep_portal.tenants.models import AccountImport, Body, SekretarisHandover, TembusanCopy
 
 
 def _tenant() -> Body:
@@ -429,3 +447,102 @@ def tenant_change_decide(body_id: int, change_id: int, decision: str) -> Any:
                                                        now=clock.now()),
                       form=form, render=_tenant_page(body), not_permitted=404, success=_decided,
                       redirect_to=url_for("tenants.tenant", body_id=body_id))
+
+
+
+# -- a new Sekretaris of an existing tenant (the handover) ------------------------------------------
+
+@bp.route("/badan/sekretaris-baru", methods=["GET", "POST"])
+@require_role(SEKRETARIS)
+def handover_request() -> Any:
+    """A Sekretaris without a body asks to become the Sekretaris of a body that already uses SEP;
+    the page also shows their requests and how each was decided."""
+    user = current_actor()
+    if user.body_id is not None:
+        return redirect(url_for("tenants.my_body"))
+    user_id = user.id
+    form = HandoverForm()
+
+    def page(form: HandoverForm, status: int) -> Any:
+        rows = queries.handovers_of(db.session, user_id)
+        return render_template("tenants/handover_request.html", form=form, rows=rows,
+                               waiting=next((r for r in rows if r.handover.status == "pending"), None),
+                               body_groups=queries.tenant_choices(db.session), kind_labels=BODY_KIND_LABELS,
+                               confirm=ConfirmForm()), status
+
+    if request.method == "GET":
+        return page(form, 200)
+    return run_action(
+        lambda: ops.request_sekretaris_handover(db.session, current_actor(), body_id=form.body_id.data,
+                                                position=form.position.data, upload=form.sk_file.data,
+                                                now=clock.now()),
+        form=form, render=page, redirect_to=url_for("tenants.handover_request"),
+        success=_("Your request was sent to Ditjen Aptika. You will receive the decision by e-mail."))
+
+
+@bp.route("/badan/sekretaris-baru/<int:handover_id>/tarik", methods=["POST"])
+@require_role(SEKRETARIS)
+def handover_withdraw(handover_id: int) -> Any:
+    return run_action(lambda: ops.withdraw_sekretaris_handover(db.session, current_actor(), handover_id,
+                                                               now=clock.now()),
+                      not_permitted=404, success=_("Your request was withdrawn."),
+                      redirect_to=url_for("tenants.handover_request"))
+
+
+@bp.route("/sekretaris-baru/<int:handover_id>/sk")
+@login_required
+def handover_file(handover_id: int) -> Any:
+    """The SK of the request: for the requester and the reviewers only (404 for anyone else)."""
+    handover = db.session.get(SekretarisHandover, handover_id)
+    if handover is None or not handover.can_read_file(current_actor()):
+        raise NotFound()
+    return storage.send(db.session.get(storage.StoredFile, handover.sk_file_id))
+
+
+@bp.route("/ditjen/sekretaris")
+@require_role(VERIFIKATOR, PEJABAT)
+def handovers() -> Any:
+    status = "decided" if request.args.get("status") == "decided" else "pending"
+    return render_template("tenants/handovers.html", rows=queries.handover_list(db.session, status=status),
+                           status=status)
+
+
+def _handover_page(handover_id: int) -> Any:
+    def render(form: Any, status: int) -> Any:
+        row = queries.handover_row(db.session, handover_id)
+        if row is None:
+            raise NotFound()
+        handover = row.handover
+        return render_template(
+            "tenants/handover.html", row=row, form=form,
+            current=queries.sekretaris_any_status(db.session, row.body.id),
+            previous=queries.people_named(db.session, handover.previous_ids or []),
+            decided_by=queries.people_named(db.session, [handover.decided_by_id] if handover.decided_by_id else []),
+            admin=queries.current_admin(db.session, row.body.id),
+            may_decide=handover.status == "pending" and handover.can_decide(current_actor())), status
+
+    return render
+
+
+@bp.route("/ditjen/sekretaris/<int:handover_id>")
+@require_role(VERIFIKATOR, PEJABAT)
+def handover(handover_id: int) -> Any:
+    return _handover_page(handover_id)(HandoverDecisionForm(), 200)
+
+
+def _handover_decided(handover: SekretarisHandover) -> str:
+    if handover.status == "refused":
+        return _("The request is refused; the requester is told the reason by e-mail.")
+    return _("Confirmed: the requester is now the body's Sekretaris BP; the previous one and the Admin Pengelola "
+             "are told by e-mail.")
+
+
+@bp.route("/ditjen/sekretaris/<int:handover_id>/<any(setujui, tolak):decision>", methods=["POST"])
+@require_role(VERIFIKATOR)
+def handover_decide(handover_id: int, decision: str) -> Any:
+    form = HandoverDecisionForm()
+    return run_action(lambda: ops.decide_sekretaris_handover(db.session, current_actor(), handover_id,
+                                                             confirm=decision == "setujui", reason=form.reason.data,
+                                                             now=clock.now()),
+                      form=form, render=_handover_page(handover_id), not_permitted=404, success=_handover_decided,
+                      redirect_to=url_for("tenants.handover", handover_id=handover_id))

@@ -1,7 +1,7 @@
 """sekretaris handovers: a Sekretaris without a body asks to become the Sekretaris of an existing tenant
 
-Revision ID: 0020
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 13:20:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0020'
-down_revision: str | Sequence[str] | None = '0014'
+revision: str = '0016'
+down_revision: str | Sequence[str] | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -79,6 +79,8 @@ def cases(w: World) -> dict[str, list[Case]]:
         "auth.totp": [C(label="without a password step first")],
         "auth.enrol": [C(label="without a password step first")],
         "auth.enrol_signed_in": [C(SIGNED_IN)],
+        # The file of new recovery codes exists only right after they were shown: gone (410) here.
+        "auth.recovery_codes_file": [Case(refused=(302, 410), label="no codes just made")],
         "auth.verify_email": [C(EVERYONE, token=w.tokens["verify_email"])],
         "auth.reset_password": [C(EVERYONE, token=w.tokens["reset_password"])],
         "auth.activate": [C(EVERYONE, token=w.tokens["activate"])],

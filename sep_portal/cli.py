@@ -85,6 +85,45 @@ def user_create(roles: tuple[str, ...], email: str, name: str, nip: str | None, 
     click.echo(f"Created user {user.id} with roles {', '.join(sorted(user.roles))}.")
 
 
+def _staff_role_change(email: str, role: str, reason: str, grant: bool) -> None:
+    """The operator console's own operations (accounts.operations), from the command line: the
+    same rules (staff roles only, the last operator kept), the same audit entry and e-mail."""
+    from sep_portal.accounts import operations as account_ops
+    from sep_portal.accounts.models import User
+
+    user = User.by_email(db.session, email)
+    if user is None:
+        raise click.ClickException("email: no account has this address")
+    change = account_ops.grant_staff_role if grant else account_ops.revoke_staff_role
+    try:
+        change(db.session, "system:cli", user, role, reason=reason, now=clock.now())
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.field or 'error'}: {exc.message}") from None
+    db.session.commit()
+    click.echo(f"User {user.id} now has roles {', '.join(sorted(user.roles)) or '-'}.")
+
+
+@user_cli.command("grant-role")
+@click.argument("email")
+@click.argument("role")
+@click.option("--reason", required=True, help="Recorded in the audit log and sent to the person.")
+@with_appcontext
+def user_grant_role(email: str, role: str, reason: str) -> None:
+    """Grant a staff role (verifikator, pejabat, helpdesk, superadmin) to the account of EMAIL."""
+    _staff_role_change(email, role, reason, grant=True)
+
+
+@user_cli.command("revoke-role")
+@click.argument("email")
+@click.argument("role")
+@click.option("--reason", required=True, help="Recorded in the audit log and sent to the person.")
+@with_appcontext
+def user_revoke_role(email: str, role: str, reason: str) -> None:
+    """Withdraw a staff role from the account of EMAIL; its sessions end."""
+    _staff_role_change(email, role, reason, grant=False)
+
+
 # -- calendar ---------------------------------------------------------------------------------
 
 @sep_cli.group("calendar", help="Working-day calendar: holidays, cuti bersama, closures.")

@@ -97,6 +97,7 @@ def build(app: Any, factories: Factories) -> World:
             _bimtek_later(s, world, me)
             _tokens(s, world, me)
             _api(s, world, me)
+            _operator_console(s, world, me, f)
         _applications(f, world)
         _imports(app, world)
         _tenancy(f, world)
@@ -395,6 +396,26 @@ def _api(s: Any, world: World, me: dict[str, Any]) -> None:
                                                      body_id=None, now=clock.now())
     s.commit()
     world.tokens["api"] = token
+
+
+def _operator_console(s: Any, world: World, me: dict[str, Any], f: Factories) -> None:
+    """The operator's account console through its real operations: a staff account disabled, a
+    role granted and another withdrawn (their history on the account's page), and the two-step
+    verification of the world's Sekretaris reset (set up again at the next sign-in)."""
+    from sep_portal.accounts import operations as account_ops
+
+    disabled = s.get(User, f.user(roles=("helpdesk",), name="Agen Nonaktif", email="agen.nonaktif@kominfo.go.id").id)
+    account_ops.disable_staff_account(s, me["superadmin"], disabled, reason="Pindah tugas.", now=clock.now())
+    moved = s.get(User, f.user(roles=("verifikator",), name="Staf Berpindah", email="staf.pindah@kominfo.go.id").id)
+    account_ops.grant_staff_role(s, me["superadmin"], moved, "pejabat", reason="Diangkat menjadi pejabat.",
+                                 now=clock.now())
+    account_ops.revoke_staff_role(s, me["superadmin"], moved, "verifikator", reason="Tidak lagi memverifikasi.",
+                                  now=clock.now())
+    reset = s.get(User, f.user(roles=("sekretaris",), name="Sekretaris Ganti Ponsel", email="ganti.ponsel@dunia.go.id",
+                               body=world.objects.body).id)
+    account_ops.reset_two_step(s, me["superadmin"], reset, reason="Ponsel hilang.", now=clock.now())
+    s.commit()
+    world.objects.disabled_staff, world.objects.moved_staff, world.objects.totp_reset = disabled, moved, reset
 
 
 def _tenancy(f: Factories, world: World) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, select
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sep_portal.core.db import Base, TenantScoped, TimestampMixin
@@ -170,6 +170,15 @@ class User(TimestampMixin, TenantScoped, Base):
 
     def __repr__(self) -> str:  # never the e-mail or NIP: reprs end up in logs
         return f"<User {self.id}>"
+
+
+# The operator's account search (admin.queries.find_accounts): a name prefix, case folded, served
+# by a pattern index on PostgreSQL (text_pattern_ops: LIKE 'abc%' whatever the collation; SQLite, for
+# tests and the demo, has no use for it and cannot reflect it), and the
+# list in name order (a name found anywhere in it walks this index and stops at a page).
+Index("ix_users_name_prefix", func.lower(User.name).label("name_lower"),
+      postgresql_ops={"name_lower": "text_pattern_ops"}).ddl_if(dialect="postgresql")
+Index("ix_users_name", User.name, User.id)
 
 
 class UserRole(Base):

@@ -69,7 +69,9 @@ def regenerate_codes() -> Any:
         return _security_page(reauth_form=form), 400
     codes = auth_ops.regenerate_recovery_codes(db.session, user, clock.now())
     db.session.commit()
-    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("accounts.security"))
+    from sep_portal.auth.views import show_recovery_codes
+
+    return show_recovery_codes(user, codes, next_url=url_for("accounts.security"))
 
 
 @bp.route("/keamanan/keluar-semua", methods=["POST"])

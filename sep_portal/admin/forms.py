@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -49,3 +49,26 @@ class WebhookForm(FlaskForm):
     url = StringField(_l("Address (URL)"), validators=[DataRequired(REQUIRED), Length(max=500)],
                       description=_l("The portal POSTs signed JSON here."))
     body_code = StringField(_l("Only events of this body (code; empty: every body)"), validators=[Length(max=32)])
+
+
+class AccountSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search, changes nothing
+
+    q = StringField(_l("Name, NIP or e-mail"), validators=[Optional(), Length(max=200)], filters=[strip_filter],
+                    description=_l("A NIP or an e-mail address finds exactly that account; a name finds the "
+                                   "accounts whose name starts with it."))
+    anywhere = BooleanField(_l("The name may be anywhere in the full name (slower)"))
+    role = SelectField(_l("Role"), validators=[Optional()])
+
+
+class OperatorActionForm(FlaskForm):
+    """One of the operator's changes to an account: always with a reason and a confirmation."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)],
+                           description=_l("Recorded in the audit log and sent to the person by e-mail."))
+    confirm = BooleanField(_l("I confirm this change"), validators=[DataRequired(_l("Tick the box to confirm."))])
+
+
+class RoleChangeForm(OperatorActionForm):
+    role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)])

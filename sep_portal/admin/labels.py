@@ -21,7 +21,8 @@ OUTBOX_STATUS_LABELS = {"pending": _l("Waiting"), "sending": _l("Sending"), "sen
 # The e-mails by the feature that writes them (the folder of their template, templates/emails/).
 OUTBOX_TEMPLATE_LABELS = {
     "abuse": _l("Abuse reports and warning letters"), "applications": _l("Applications"),
-    "auth": _l("Sign-in and account security"), "bimtek": _l("Bimtek"), "helpdesk": _l("Helpdesk"),
+    "accounts": _l("Staff roles and accounts (operator)"), "auth": _l("Sign-in and account security"),
+    "bimtek": _l("Bimtek"), "helpdesk": _l("Helpdesk"),
     "tenants": _l("Government body accounts"), "work": _l("Daily digest of tasks"),
 }
 
@@ -143,6 +144,8 @@ def _key(key: str) -> str:
 def _field_value(key: str, value: Any, target_type: str | None = None, names: AuditNames | None = None) -> str:
     if key == "roles" and isinstance(value, list):
         return ", ".join(role_label(role) for role in value) or "—"
+    if key == "role" and isinstance(value, str):
+        return role_label(value)
     if names is not None and isinstance(value, int) and not isinstance(value, bool):
         if key in PERSON_FIELDS:
             return names.people.get(value) or _("Account %(id)d", id=value)

@@ -1,19 +1,22 @@
-"""Read side of the operator's pages: the calendar's own days, the audit log, the outbox and the
-integration API. Constant query count per page."""
+"""Read side of the operator's pages: the calendar's own days, the audit log, the outbox, the
+integration API and the account console. Constant query count per page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
-from sep_portal.accounts.models import User
+from sep_portal.accounts.models import User, UserRole
 from sep_portal.core.audit import BODY_FIELDS, PERSON_FIELDS, AuditEntry
 from sep_portal.core.calendar import CalendarDay
+from sep_portal.core.identity import email_key
+from sep_portal.core.nip import normalize_nip
 from sep_portal.core.outbox import OutboxMessage
-from sep_portal.core.pagination import KeysetPage
+from sep_portal.core.pagination import KeysetPage, keyset_page
+from sep_portal.core.permissions import ROLES
 
 
 def _newest_first(session: Session, query: Any, key: InstrumentedAttribute[int], *, before: int | None,
@@ -143,3 +146,81 @@ def body_id_by_code(session: Session, code: str) -> int | None:
     from sep_portal.tenants.models import Body
 
     return session.scalar(select(Body.id).where(Body.code == code))
+
+
+# -- the account console ----------------------------------------------------------------------------
+
+ACCOUNT_KEY = (User.name, User.id)  # ix_users_name
+ACCOUNT_KEY_TYPES = (str, int)
+
+
+@dataclass
+class AccountSearch:
+    """What the operator looks for: ``q`` is a NIP (digits: exactly that NIP), an e-mail address
+    (with @: exactly that address) or the start of a name (``anywhere``: a part of the name);
+    ``role`` limits the list to the holders of a role, and alone lists them all."""
+
+    q: str = ""
+    role: str = ""
+    anywhere: bool = False
+
+    @property
+    def kind(self) -> str:
+        q = self.q.strip()
+        if not q:
+            return ""
+        if normalize_nip(q).isdigit():
+            return "nip"
+        return "email" if "@" in q else "name"
+
+    @property
+    def empty(self) -> bool:
+        return not self.kind and self.role not in ROLES
+
+
+def find_accounts(session: Session, search: AccountSearch, *, cursor: str | None,
+                  limit: int) -> KeysetPage[User]:
+    """One page of the accounts ``search`` finds, by name then id (keyset: any page costs what the
+    first does). Every lookup is served by an index: the NIP and the e-mail by their unique ones,
+    the start of a name by ix_users_name_prefix, a role by ix_user_roles_role; a part of a name
+    walks ix_users_name in order and stops at a page. Nothing is listed for an empty search."""
+    if search.empty:
+        return KeysetPage([], None)
+    query = select(User)
+    q = search.q.strip()
+    if search.kind == "nip":
+        query = query.where(User.nip == normalize_nip(q))
+    elif search.kind == "email":
+        query = query.where(User.email == email_key(q))
+    elif search.kind == "name":
+        name = func.lower(User.name)
+        words = " ".join(q.lower().split())
+        query = query.where(name.contains(words, autoescape=True) if search.anywhere
+                            else name.startswith(words, autoescape=True))
+    if search.role in ROLES:
+        query = query.where(exists().where(UserRole.user_id == User.id, UserRole.role == search.role))
+    return keyset_page(session, query, ACCOUNT_KEY, cursor=cursor, limit=limit, types=ACCOUNT_KEY_TYPES)
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """What the operator's page of one account shows beside the account itself."""
+
+    sessions: int
+    recovery_codes: int
+    history: KeysetPage[AuditEntry]
+    names: AuditNames
+
+
+def account_facts(session: Session, user: User, now: datetime, *, limit: int = 20) -> AccountFacts:
+    """The account's open sessions and unused recovery codes (counts), and the latest entries of
+    the audit log about it with the names they mention."""
+    from sep_portal.auth.models import RecoveryCode, UserSession
+
+    sessions = session.scalar(select(func.count()).select_from(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > now)) or 0
+    codes = session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+    history = audit_entries(session, AuditFilter(target_type=User.__tablename__, target_id=str(user.id)),
+                            before=None, limit=limit)
+    return AccountFacts(sessions, codes, history, audit_names(session, history.rows))

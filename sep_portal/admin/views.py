@@ -1,5 +1,6 @@
 """Operator pages: the working-day calendar (/admin/kalender), the audit log (/admin/audit), the
-outbox (/admin/kotak-keluar) and the integration API (/admin/api).
+outbox (/admin/kotak-keluar), the integration API (/admin/api) and the account console
+(/admin/akun: find any account, staff roles, staff accounts, two-step verification).
 Views translate HTTP into operations (through ``run_action``) and queries; no SQL here."""
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from sep_portal.admin import bp, queries
 from sep_portal.admin import labels as _labels  # noqa: F401  (registers the filters)
-from sep_portal.admin.forms import AuditFilterForm, CalendarDayForm, ServiceAccountForm, WebhookForm
+from sep_portal.admin.forms import (
+    AccountSearchForm,
+    AuditFilterForm,
+    CalendarDayForm,
+    OperatorActionForm,
+    RoleChangeForm,
+    ServiceAccountForm,
+    WebhookForm,
+)
 from sep_portal.core import audit, calendar, clock, outbox
 from sep_portal.core.actions import run_action
 from sep_portal.core.errors import DomainError
@@ -19,7 +29,7 @@ from sep_portal.core.formatting import format_number
 from sep_portal.core.forms import ConfirmForm
 from sep_portal.core.outbox import OutboxMessage
 from sep_portal.core.pagination import page_size
-from sep_portal.core.permissions import SUPERADMIN, current_actor, require_role
+from sep_portal.core.permissions import ROLES, SUPERADMIN, current_actor, require_role, role_label
 from sep_portal.extensions import db
 
 
@@ -244,3 +254,133 @@ def api_webhook_toggle(endpoint_id: int, action: str) -> Any:
         abort(404)
     return run_action(lambda: api_ops.set_webhook_active(db.session, current_actor(), endpoint, action == "aktifkan"),
                       redirect_to=_api_url())
+
+
+# -- the account console ----------------------------------------------------------------------------
+
+@bp.route("/akun")
+@require_role(SUPERADMIN)
+def accounts_page() -> Any:
+    form = AccountSearchForm(request.args)
+    form.role.choices = [("", _("Any role"))] + [(role, role_label(role)) for role in ROLES]
+    form.validate()
+    search = queries.AccountSearch(q=form.q.data or "", role=form.role.data or "", anywhere=bool(form.anywhere.data))
+    if form.errors:
+        search = queries.AccountSearch()
+    page = queries.find_accounts(db.session, search, cursor=request.args.get("setelah"), limit=page_size())
+    return render_template("admin/accounts.html", form=form, search=search, page=page)
+
+
+def _user(user_id: int) -> Any:
+    from sep_portal.accounts.models import User
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _role_forms(user: Any, grant: Any = None, revoke: Any = None) -> tuple[Any, Any]:
+    from sep_portal.accounts.operations import STAFF_ROLES
+
+    grant = grant or RoleChangeForm(prefix="grant")
+    revoke = revoke or RoleChangeForm(prefix="revoke")
+    grant.role.choices = [(r, role_label(r)) for r in STAFF_ROLES if not user.has_role(r)]
+    revoke.role.choices = [(r, role_label(r)) for r in STAFF_ROLES if user.has_role(r)]
+    return grant, revoke
+
+
+def _account_page(user: Any, **forms: Any) -> Any:
+    """The page of one account, with the form that was sent (and its errors) where it came from."""
+    from sep_portal.accounts.operations import STAFF_ROLES, TOTP_RESET_ROLES
+
+    grant, revoke = _role_forms(user, forms.get("grant"), forms.get("revoke"))
+    return render_template(
+        "admin/account.html", user=user, facts=queries.account_facts(db.session, user, clock.now()),
+        grant_form=grant, revoke_form=revoke,
+        status_form=forms.get("status") or OperatorActionForm(prefix="status"),
+        totp_form=forms.get("totp") or OperatorActionForm(prefix="totp"),
+        is_staff=user.has_any_role(*STAFF_ROLES), may_reset_totp=user.has_any_role(*TOTP_RESET_ROLES),
+        is_self=user.id == current_user.id)
+
+
+@bp.route("/akun/<int:user_id>")
+@require_role(SUPERADMIN)
+def account_page(user_id: int) -> Any:
+    return _account_page(_user(user_id))
+
+
+def _account_action(user_id: int, prefix: str, form: Any, operation: Any, success: str) -> Any:
+    """One of the console's changes: the form (reason, confirmation, CSRF) → the operation →
+    commit once → back to the account; a refused one shows the page again, the form's errors on it."""
+    user = _user(user_id)
+    return run_action(lambda: operation(form), form=form,
+                      render=lambda f, status: (_account_page(user, **{prefix: f}), status),
+                      success=success, redirect_to=url_for("admin.account_page", user_id=user_id))
+
+
+@bp.route("/akun/<int:user_id>/peran/beri", methods=["POST"])
+@require_role(SUPERADMIN)
+def account_grant_role(user_id: int) -> Any:
+    from sep_portal.accounts import operations as account_ops
+
+    user = _user(user_id)
+    form, _revoke = _role_forms(user, grant=RoleChangeForm(prefix="grant"))
+    return _account_action(
+        user_id, "grant", form,
+        lambda f: account_ops.grant_staff_role(db.session, current_actor(), user, f.role.data, reason=f.reason.data,
+                                               now=clock.now()),
+        _("The role was granted; the person has been told by e-mail."))
+
+
+@bp.route("/akun/<int:user_id>/peran/cabut", methods=["POST"])
+@require_role(SUPERADMIN)
+def account_revoke_role(user_id: int) -> Any:
+    from sep_portal.accounts import operations as account_ops
+
+    user = _user(user_id)
+    _grant, form = _role_forms(user, revoke=RoleChangeForm(prefix="revoke"))
+    return _account_action(
+        user_id, "revoke", form,
+        lambda f: account_ops.revoke_staff_role(db.session, current_actor(), user, f.role.data, reason=f.reason.data,
+                                                now=clock.now()),
+        _("The role was withdrawn and the person signed out everywhere; they have been told by e-mail."))
+
+
+@bp.route("/akun/<int:user_id>/nonaktifkan", methods=["POST"])
+@require_role(SUPERADMIN)
+def account_disable(user_id: int) -> Any:
+    from sep_portal.accounts import operations as account_ops
+
+    user = _user(user_id)
+    return _account_action(
+        user_id, "status", OperatorActionForm(prefix="status"),
+        lambda f: account_ops.disable_staff_account(db.session, current_actor(), user, reason=f.reason.data,
+                                                    now=clock.now()),
+        _("The account is disabled: it cannot sign in and its sessions have ended."))
+
+
+@bp.route("/akun/<int:user_id>/aktifkan", methods=["POST"])
+@require_role(SUPERADMIN)
+def account_enable(user_id: int) -> Any:
+    from sep_portal.accounts import operations as account_ops
+
+    user = _user(user_id)
+    return _account_action(
+        user_id, "status", OperatorActionForm(prefix="status"),
+        lambda f: account_ops.enable_staff_account(db.session, current_actor(), user, reason=f.reason.data,
+                                                   now=clock.now()),
+        _("The account is enabled again."))
+
+
+@bp.route("/akun/<int:user_id>/reset-2fa", methods=["POST"])
+@require_role(SUPERADMIN)
+def account_reset_totp(user_id: int) -> Any:
+    from sep_portal.accounts import operations as account_ops
+
+    user = _user(user_id)
+    return _account_action(
+        user_id, "totp", OperatorActionForm(prefix="totp"),
+        lambda f: account_ops.reset_two_step(db.session, current_actor(), user, reason=f.reason.data,
+                                             now=clock.now()),
+        _("Two-step verification was reset; the person sets it up again at the next sign-in."))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pyotp
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -409,6 +409,20 @@ def _replace_recovery_codes(session: Session, user: User, now: datetime) -> list
         codes.append("-".join(raw[k:k + 4] for k in range(0, 16, 4)))
     session.flush()
     return codes
+
+
+def clear_totp(session: Session, user: User, now: datetime) -> tuple[bool, int]:
+    """Switch off the two-step verification of ``user`` (its secret and recovery codes gone, every
+    session ended): the person enrols again at the next sign-in. Returns whether it was on and
+    the number of sessions ended. The caller checks who may, audits and tells the person."""
+    had = user.totp_enabled
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    user.totp_last_counter = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    ended = end_all_sessions(session, user, now, "totp_reset")
+    session.flush()
+    return had, ended
 
 
 # -- sessions -------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from sep_portal.core import clock
 from sep_portal.core.actions import run_action
 from sep_portal.core.errors import DomainError
 from sep_portal.core.forms import ConfirmForm, apply_error
-from sep_portal.core.security import hash_token
+from sep_portal.core.security import hash_token, seal, unseal
 from sep_portal.extensions import db, limit_from_config, limiter, login_manager
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -217,8 +217,7 @@ def enrol() -> Any:
         else:
             next_url = data.get("next")
             _complete_login(user, next_url)
-            return render_template("auth/recovery_codes.html", codes=codes,
-                                   next_url=safe_next(next_url) or url_for("main.dashboard"))
+            return show_recovery_codes(user, codes, next_url=safe_next(next_url) or url_for("main.dashboard"))
     return _enrol_page(user, form, url_for("auth.login"))
 
 
@@ -239,8 +238,66 @@ def enrol_signed_in() -> Any:
         else:
             db.session.commit()
             session.pop("enrol_secret", None)
-            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("accounts.security"))
+            return show_recovery_codes(current_user._get_current_object(), codes, next_url=url_for("accounts.security"))
     return _enrol_page(current_user, form, url_for("accounts.security"))
+
+
+# -- the recovery codes: shown once, printable, downloadable once ---------------------------
+
+RECOVERY_FILE_KEY = "recovery_file"
+RECOVERY_FILE_PURPOSE = "recovery-codes-file"
+RECOVERY_FILE_MINUTES = 15
+RECOVERY_FILE_ENDPOINT = "auth.recovery_codes_file"
+
+
+def show_recovery_codes(user: User, codes: list[str], *, next_url: str) -> Any:
+    """The page that shows new recovery codes, once (after an enrolment or on new codes). The
+    codes are not stored in plain anywhere: for the one download of the page's text file they
+    wait in this browser's signed session, encrypted (Fernet, a key derived from SECRET_KEY), tied
+    to this person and this sign-in, for a few minutes at most, and only until the next page is
+    opened. Neither the page nor the file may be kept by a browser or proxy."""
+    now = clock.now()
+    session[RECOVERY_FILE_KEY] = seal(RECOVERY_FILE_PURPOSE, {
+        "uid": user.id, "sid": hash_token(user._session_token), "codes": codes, "at": now.isoformat()}, now)
+    response = make_response(render_template("auth/recovery_codes.html", codes=codes, next_url=next_url,
+                                             user=user, made_at=now))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.before_app_request
+def _forget_recovery_file() -> None:
+    """Any other page than the download (and its stylesheets) means the person has left the page
+    of their codes: the file is no longer on offer."""
+    if RECOVERY_FILE_KEY in session and request.endpoint not in (RECOVERY_FILE_ENDPOINT, "static"):
+        session.pop(RECOVERY_FILE_KEY, None)
+
+
+@bp.route("/akun/2fa/kode-pemulihan.txt")
+@login_required
+def recovery_codes_file() -> Any:
+    """The new recovery codes as a text file, once, right after they were shown. Afterwards (or
+    in another browser or sign-in, or after the person went on) it is gone: 410 with a page that
+    says how to get new codes."""
+    from datetime import datetime
+
+    sealed = session.pop(RECOVERY_FILE_KEY, None)
+    data = unseal(RECOVERY_FILE_PURPOSE, sealed, max_age=timedelta(minutes=RECOVERY_FILE_MINUTES),
+                  now=clock.now()) if sealed else None
+    user = current_user._get_current_object()
+    if (data is None or data.get("uid") != user.id or data.get("sid") != hash_token(user._session_token)
+            or not isinstance(data.get("codes"), list)):
+        response = make_response(render_template("auth/recovery_codes_gone.html"), 410)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    text = render_template("auth/recovery_codes.txt", codes=data["codes"], user=user,
+                           made_at=datetime.fromisoformat(data["at"]))
+    response = make_response(text.replace("\n", "\r\n"))  # Notepad too shows one code a line
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = 'attachment; filename="kode-pemulihan-sep-portal.txt"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
 
 
 @bp.route("/keluar", methods=["POST"])

@@ -73,6 +73,7 @@ FIELD_LABELS = {
     "replaced_admin_id": _l("Admin Pengelola replaced"),
     "reply_due_at": _l("Reply due"),
     "request_id": _l("Request"),
+    "role": _l("Role"),
     "roles": _l("Roles"),
     "rows": _l("Rows"),
     "rows_with_problems": _l("Rows with problems"),

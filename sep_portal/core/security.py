@@ -92,3 +92,46 @@ def hash_identifier(value: str) -> str:
     """Keyed hash of an identifier (e-mail), for rows that must not store the identifier itself."""
     key = current_app.config["SECRET_KEY"].encode("utf-8")
     return hmac.new(key, value.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# -- short-lived secrets kept between two requests ----------------------------------------------
+
+def _fernet(purpose: str) -> Any:
+    """A Fernet key of its own for each ``purpose``, derived from SECRET_KEY with HKDF: a token
+    sealed for one purpose never opens for another, and SECRET_KEY itself is never the key."""
+    from base64 import urlsafe_b64encode
+
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    secret = current_app.config["SECRET_KEY"]
+    cache = current_app.extensions.setdefault("sep_fernet", {})
+    if (secret, purpose) not in cache:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=f"sep-portal:{purpose}".encode()).derive(secret.encode("utf-8"))
+        cache[(secret, purpose)] = Fernet(urlsafe_b64encode(key))
+    return cache[(secret, purpose)]
+
+
+def seal(purpose: str, data: dict[str, Any], now: datetime) -> str:
+    """``data`` as JSON, encrypted and authenticated (Fernet) for ``purpose``, stamped with ``now``."""
+    import json
+
+    return _fernet(purpose).encrypt_at_time(json.dumps(data).encode("utf-8"), int(now.timestamp())).decode("ascii")
+
+
+def unseal(purpose: str, token: str, *, max_age: timedelta, now: datetime) -> dict[str, Any] | None:
+    """What ``seal`` sealed for ``purpose`` at most ``max_age`` before ``now``; None for a token that
+    is older, forged, altered, or sealed for another purpose or under another SECRET_KEY."""
+    import json
+
+    from cryptography.fernet import InvalidToken
+
+    try:
+        raw = _fernet(purpose).decrypt_at_time(token.encode("ascii"), int(max_age.total_seconds()),
+                                               int(now.timestamp()))
+    except (InvalidToken, UnicodeEncodeError, TypeError):
+        return None
+    data = json.loads(raw)
+    return data if isinstance(data, dict) else None

@@ -6,14 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User
 from sep_portal.api import webhooks
 from sep_portal.auth import operations as auth_ops
-from sep_portal.auth.models import RecoveryCode
 from sep_portal.core import audit, outbox, storage
 from sep_portal.core.db import add_unique, lock_row
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
@@ -207,13 +206,7 @@ def reset_totp(session: Session, actor: User, body: Body, account: User, *, now:
     _ensure_not_successor(session, account, body)
     if account.status == "permanently_deactivated":
         raise ConflictError(_("This account was deactivated permanently and cannot be changed."))
-    had = account.totp_enabled
-    account.totp_secret = None
-    account.totp_enrolled_at = None
-    account.totp_last_counter = None
-    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == account.id))
-    ended = auth_ops.end_all_sessions(session, account, now, "totp_reset")
-    session.flush()
+    had, ended = auth_ops.clear_totp(session, account, now)
     audit.record(session, actor, "account.totp_reset", account, after={"had_totp": had, "sessions_ended": ended})
     outbox.enqueue(session, "tenants/totp_reset", [account.email], {"user": account, "body": body},
                    locale=account.locale)

@@ -1,7 +1,7 @@
 """account search: indexes for the operator's lookup of any account by name
 
-Revision ID: 0019
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06 13:30:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0019'
-down_revision: str | Sequence[str] | None = '0014'
+revision: str = '0017'
+down_revision: str | Sequence[str] | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

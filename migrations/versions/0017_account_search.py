@@ -22,7 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index('ix_users_name', ['name', 'id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
-        op.create_index('ix_users_name_prefix', 'users', [sa.text('lower(name) text_pattern_ops')], unique=False)
+        op.create_index('ix_users_name_prefix', 'users', [sa.text('lower(name) COLLATE "C"'), 'id'], unique=False)
 
 
 def downgrade() -> None:

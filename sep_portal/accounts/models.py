@@ -172,12 +172,12 @@ class User(TimestampMixin, TenantScoped, Base):
         return f"<User {self.id}>"
 
 
-# The operator's account search (admin.queries.find_accounts): a name prefix, case folded, served
-# by a pattern index on PostgreSQL (text_pattern_ops: LIKE 'abc%' whatever the collation; SQLite, for
-# tests and the demo, has no use for it and cannot reflect it), and the
-# list in name order (a name found anywhere in it walks this index and stops at a page).
-Index("ix_users_name_prefix", func.lower(User.name).label("name_lower"),
-      postgresql_ops={"name_lower": "text_pattern_ops"}).ddl_if(dialect="postgresql")
+# The operator's account search (admin.queries.find_accounts): a name prefix, case folded, found
+# and ordered by one range of this index on PostgreSQL (collation "C": LIKE 'abc%' becomes a range
+# whatever the database's collation; SQLite, for tests and the demo, has no use for it and cannot
+# reflect it), and the list in name order (a name found anywhere in it walks this index and stops
+# at a page).
+Index("ix_users_name_prefix", func.lower(User.name).collate("C"), User.id).ddl_if(dialect="postgresql")
 Index("ix_users_name", User.name, User.id)
 
 

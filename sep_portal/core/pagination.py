@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -112,15 +112,20 @@ class KeysetPage(Generic[T]):
 
 
 def keyset_page(session: Session, query: Select[Any], key: Sequence[Any], *, cursor: str | None,
-                limit: int, types: Sequence[type]) -> KeysetPage[Any]:
+                limit: int, types: Sequence[type],
+                values: Callable[[Any], Sequence[Any]] | None = None) -> KeysetPage[Any]:
     """The ``limit`` rows of ``query`` ordered by the columns ``key`` (ascending, unique together,
     served by an index) that come after ``cursor``. One statement: one row more than the page is
-    read to know whether a next page exists."""
+    read to know whether a next page exists. A key of expressions rather than columns gives
+    ``values``: a row's key as the database computes it, for the next page's cursor."""
     after = decode_cursor(cursor, types)
     if after is not None:
         query = query.where(tuple_(*key) > tuple_(*after))
     rows = list(session.scalars(query.order_by(*key).limit(limit + 1)))
-    next_cursor = encode_cursor([getattr(rows[limit - 1], column.key) for column in key]) if len(rows) > limit else None
+    if values is None:
+        def values(row: Any) -> Sequence[Any]:
+            return [getattr(row, column.key) for column in key]
+    next_cursor = encode_cursor(list(values(rows[limit - 1]))) if len(rows) > limit else None
     return KeysetPage(rows[:limit], next_cursor, cursor if after is not None else None)
 
 

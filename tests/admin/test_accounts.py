@@ -1,5 +1,6 @@
 """The operator's account console through its pages: search by each key, the account page, the
 changes (reason, confirmation), who may use it, and what the person notices."""
+import pytest
 from sqlalchemy import select
 
 from sep_portal.accounts.models import User
@@ -173,3 +174,34 @@ def test_the_command_line_grants_and_withdraws_with_the_same_rules(app, connecti
                                                        AuditEntry.action.like("account.role_%"))).all()
     assert [e.action for e in entries] == ["account.role_granted", "account.role_revoked"]
     assert all(e.actor_label == "system:cli" for e in entries)
+
+
+@pytest.mark.postgres
+def test_a_name_prefix_is_one_range_of_the_prefix_index(session, factories):
+    """The start of a name is found and ordered by the same index: a common start ("siti") reads
+    the page's rows, not every name that sorts before it (as ordering by name did)."""
+    from sqlalchemy import event, text
+
+    from sep_portal.admin.queries import AccountSearch, find_accounts
+
+    for i in range(3):
+        factories.user(name=f"Siti Uji {i}")
+    statements: list[tuple[str, object]] = []
+    connection = session.connection()
+
+    def keep(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if "FROM users" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        page = find_accounts(session, AccountSearch(q="siti"), cursor=None, limit=2)
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+    assert [u.name for u in page.rows] == ["Siti Uji 0", "Siti Uji 1"] and page.next_cursor
+    assert [u.name for u in find_accounts(session, AccountSearch(q="SITI"), cursor=page.next_cursor,
+                                          limit=2).rows] == ["Siti Uji 2"]
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    statement, parameters = statements[-1]
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert "ix_users_name_prefix" in plan and "Sort" not in plan, plan

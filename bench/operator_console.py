@@ -60,7 +60,7 @@ def write_accounts(session, count: int) -> None:  # noqa: ANN001
         session.execute(text(
             "INSERT INTO users (email, name, nip, status, email_verified_at, body_id, is_demo, created_at, updated_at)"
             f" SELECT 'asn' || g || '@bench.go.id', {name}, {nip}, 'active', now(), {pick_body}, false, now(), now()"
-            f" FROM generate_series({start}, {stop}) AS g"))
+            f" FROM generate_series({start}, {stop}) AS g ON CONFLICT DO NOTHING"))  # a factory NIP
         session.commit()
         print(f"  {stop:,} accounts written", flush=True)
 
@@ -140,7 +140,8 @@ def main() -> None:
 
     with app.app_context():
         for label, sql in (
-                ("plan: name prefix", "SELECT id FROM users WHERE lower(name) LIKE 'siti%' ORDER BY name, id LIMIT 26"),
+                ("plan: name prefix", "SELECT id FROM users WHERE lower(name) COLLATE \"C\" LIKE 'siti%' "
+                                        "ORDER BY lower(name) COLLATE \"C\", id LIMIT 26"),
                 ("plan: name anywhere", "SELECT id FROM users WHERE lower(name) LIKE '%putrax%' ORDER BY name, id "
                                         "LIMIT 26")):
             plan = db.session.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + sql)).scalars().all()

@@ -162,7 +162,7 @@ def test_apply_return_complete_approve_activate(page, live_server, mailbox, tmp_
     page.fill("#code", pyotp.TOTP(secret).at(clock.now()))
     page.click("main form button[type=submit]")
     assert page.locator("#recovery-codes code").count() == 10
-    page.click("main a.button")
+    page.click("#codes-saved")
     page.wait_for_url("**/dasbor")
     assert page.locator("#role-admin_pengelola").count() == 1
     _sign_out(page)

@@ -50,7 +50,12 @@ def test_register_verify_enrol_sign_out_sign_in(page, live_server, mailbox):
     page.click("main form button[type=submit]")
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10
-    page.click("main a.button")
+    # The codes go home as a text file, once, from the page that shows them.
+    with page.expect_download() as download:
+        page.click("main a[download]")
+    saved = open(download.value.path(), encoding="utf-8").read()
+    assert all(code in saved for code in codes)
+    page.click("#codes-saved")
     page.wait_for_url("**/dasbor")
     assert "Dra. Sri Wahyuni" in page.inner_text("h1")
 

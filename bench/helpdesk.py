@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.import_accounts import reset_database  # noqa: E402
+from bench.timing import page_timer  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from alembic import command
-    from sqlalchemy import event, insert, select, text
+    from sqlalchemy import insert, select, text
 
     from config import TestConfig
     from sep_portal import create_app
@@ -109,19 +110,7 @@ def main() -> None:
 
     client = app.test_client()
     sign_in(client, agent)
-    engine = db.bound(app).engine
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-
-    def timed(label: str, url: str, repeat: int = 5) -> None:
-        client.get(url)  # warm
-        statements.clear()
-        assert client.get(url).status_code == 200, url
-        queries = len(statements)
-        started = time.perf_counter()
-        for _ in range(repeat):
-            client.get(url)
-        print(f"{label:<46} {(time.perf_counter() - started) / repeat * 1000:8.1f} ms  {queries:3d} queries")
+    timed = page_timer(client, db.bound(app).engine, width=46)
 
     timed("queue, open tickets, first page", "/helpdesk")
     timed("queue, all tickets, page 100", "/helpdesk?status=all&page=100")

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.import_accounts import reset_database  # noqa: E402
+from bench.timing import page_timer  # noqa: E402
 
 FIRST = ("Siti", "Budi", "Agus", "Dewi", "Sri", "Ahmad", "Muhammad", "Nur", "Rina", "Andi", "Eko", "Dian",
          "Yuli", "Hendra", "Wahyu", "Ratna", "Bambang", "Fitri", "Joko", "Indah")
@@ -75,7 +76,7 @@ def main() -> None:
         sys.exit("The console benchmark writes its accounts with PostgreSQL's generate_series.")
 
     from alembic import command
-    from sqlalchemy import event, select, text
+    from sqlalchemy import select, text
 
     from config import TestConfig
     from sep_portal import create_app
@@ -109,21 +110,7 @@ def main() -> None:
 
     client = app.test_client()
     sign_in(client, operator)
-    engine = db.bound(app).engine
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-
-    def timed(label: str, url: str, repeat: int = 5) -> str:
-        client.get(url)  # warm
-        statements.clear()
-        response = client.get(url)
-        assert response.status_code == 200, url
-        queries = len(statements)
-        started = time.perf_counter()
-        for _ in range(repeat):
-            client.get(url)
-        print(f"{label:<50} {(time.perf_counter() - started) / repeat * 1000:8.1f} ms  {queries:3d} queries")
-        return response.get_data(as_text=True)
+    timed = page_timer(client, db.bound(app).engine, width=50)
 
     timed("search by NIP", f"/admin/akun?q={some_nip}")
     timed("search by e-mail", f"/admin/akun?q={quote(some_email)}")
@@ -133,7 +120,7 @@ def main() -> None:
           repeat=2)
     timed("search a part of a name, anywhere (common)", "/admin/akun?q=putra&anywhere=y")
     timed("list a role's holders (verifikator)", "/admin/akun?role=verifikator")
-    after = re.search(r"setelah=([^&\"]+)", first)
+    after = re.search(r"setelah=([^&\"]+)", first.decode())
     if after:
         timed("search a common name prefix, next page", f"/admin/akun?q=siti&setelah={after.group(1)}")
     timed("one account's page", f"/admin/akun/{some_id}")

@@ -245,7 +245,6 @@ def submit_application(session: Session, application: Application, actor: User, 
     application.verification_due_at = calendar.add_working_days(
         now, current_app.config["SEP_VERIFICATION_WORKING_DAYS"])
     application.verification_reminded_at = application.verification_escalated_at = None
-    application.completion_due_at = None
     _transition(session, application, actor, action, now,
                 data={"checks": [c["code"] for c in application.checks],
                       "verification_due_at": application.verification_due_at.isoformat()})
@@ -326,7 +325,6 @@ def return_for_completion(session: Session, application: Application, actor: Use
     _clear_recommendation(application)
     application.returned_at = now
     application.completion_due_at = calendar.add_working_days(now, current_app.config["SEP_COMPLETION_WORKING_DAYS"])
-    application.verification_due_at = None
     _transition(session, application, actor, "return", now, note=message[:4000],
                 data={"missing": missing, "completion_due_at": application.completion_due_at.isoformat()})
     notifications.returned(session, application, missing, message)
@@ -354,7 +352,6 @@ def declare_complete(session: Session, application: Application, actor: User, *,
     _clear_recommendation(application)  # a proposal to reject at verification no longer stands
     application.complete_at = now
     application.completed_by_id = actor.id
-    application.verification_due_at = None
     application.decision_due_at = calendar.add_working_days(now, current_app.config["SEP_DECISION_WORKING_DAYS"])
     data["decision_due_at"] = application.decision_due_at.isoformat()
     _transition(session, application, actor, "declare_complete", now, data=data)

@@ -51,8 +51,9 @@ def _before_arg() -> int | None:
 
 # -- the calendar -------------------------------------------------------------------------------------
 
-def _calendar_page(form: CalendarDayForm, status: int, year_form: ConfirmYearForm | None = None) -> Any:
-    year = _year_arg()
+def _calendar_page(form: CalendarDayForm, status: int, year_form: ConfirmYearForm | None = None,
+                   year: int | None = None) -> Any:
+    year = year or _year_arg()
     cal = calendar.get_calendar()
     first = date(year, 1, 1)
     working_days = sum(1 for i in range((date(year + 1, 1, 1) - first).days)
@@ -83,7 +84,7 @@ def calendar_confirm_year(year: int) -> Any:
     form = ConfirmYearForm(prefix="yr")
     return run_action(
         lambda: calendar.confirm_calendar_year(db.session, current_actor(), year, form.decree.data or ""),
-        form=form, render=lambda f, status: _calendar_page(CalendarDayForm(formdata=None), status, f),
+        form=form, render=lambda f, status: _calendar_page(CalendarDayForm(formdata=None), status, f, year),
         success=_("The year is confirmed: its days are no longer marked as estimates."),
         redirect_to=url_for("admin.calendar_page", tahun=year))
 

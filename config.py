@@ -97,6 +97,10 @@ class Config:
 
     # Applications (permohonan)
     SEP_DECISION_WORKING_DAYS = _int("SEP_DECISION_WORKING_DAYS", 4)
+    # The other steps' limits (service standards): the verification after each (re)submission, and the
+    # applicant's completion after a return, after which the application lapses.
+    SEP_VERIFICATION_WORKING_DAYS = _int("SEP_VERIFICATION_WORKING_DAYS", 3)
+    SEP_COMPLETION_WORKING_DAYS = _int("SEP_COMPLETION_WORKING_DAYS", 10)
     SEP_ALLOW_SAME_RECOMMENDER_DECIDER = _bool("SEP_ALLOW_SAME_RECOMMENDER_DECIDER", False)
     SEP_ACTIVATION_DAYS = _int("SEP_ACTIVATION_DAYS", 7)
 

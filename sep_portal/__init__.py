@@ -108,6 +108,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from sep_portal.abuse import bp as abuse_bp
+    from sep_portal.abuse import deadlines as _abuse_deadlines  # noqa: F401  (the reply window follows the calendar)
     from sep_portal.abuse import views as _abuse_views  # noqa: F401  (attaches the routes)
     from sep_portal.accounts import bp as accounts_bp
     from sep_portal.admin import bp as admin_bp

@@ -143,8 +143,30 @@ def calendar_list(year: int | None) -> None:
     for info in get_calendar().year(year):
         mark = "KERJA" if info.working else "LIBUR"
         origin = "paket holidays" if info.source == "holidays" else (info.source or "")
+        if info.estimated:
+            origin += ", PERKIRAAN"
         click.echo(f"{info.day.isoformat()}  {mark:5}  {format_day(info.day, locale='id'):<28} "
                    f"{info.reason or ''}  [{origin}]")
+    decree = get_calendar().confirmed_years.get(year)
+    click.echo(f"Tahun {year} dikonfirmasi: {decree}" if decree else
+               f"Tahun {year} belum dikonfirmasi dengan keputusan: hari dari paket holidays adalah perkiraan.")
+
+
+@calendar_cli.command("confirm")
+@click.argument("year", type=int)
+@click.option("--decree", required=True, help="Number and date of the decree (SKB) the year was checked against.")
+@with_appcontext
+def calendar_confirm(year: int, decree: str) -> None:
+    """Confirm YEAR's holidays and cuti bersama against its decree (no longer estimates). Audited."""
+    from sep_portal.core.calendar import confirm_calendar_year
+
+    try:
+        confirm_calendar_year(db.session, "system:cli", year, decree)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"Confirmed {year}: {decree}")
 
 
 @calendar_cli.command("add")

@@ -28,6 +28,13 @@ def test_calendar_commands(app, connection):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["sep", "calendar", "list", "--year", "2026"])
     assert result.exit_code == 0 and "2026-12-24" in result.output and "1497 Tahun 2025" in result.output
+    assert "PERKIRAAN" not in result.output and "Tahun 2026 dikonfirmasi" in result.output
+    result = runner.invoke(args=["sep", "calendar", "list", "--year", "2027"])
+    assert "PERKIRAAN" in result.output and "belum dikonfirmasi" in result.output
+    result = runner.invoke(args=["sep", "calendar", "confirm", "2027", "--decree", "SKB 1/2026"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["sep", "calendar", "list", "--year", "2027"])
+    assert "PERKIRAAN" not in result.output and "SKB 1/2026" in result.output
     result = runner.invoke(args=["sep", "calendar", "due", "2026-11-24 10:00", "4"])
     assert result.output.strip() == "30 November 2026 23.59 WIB"
     result = runner.invoke(args=["sep", "calendar", "add", "2026-11-25", "--kind", "closure",

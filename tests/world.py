@@ -475,7 +475,7 @@ def _applications(f: Factories, world: World) -> None:
     apps = world.applications
     for stage in ("draft", "submitted", "complete", "recommended"):
         apps[stage] = f.application(stage=stage, applicant=applicant, verifier=verifier)
-    for key in ("returned", "withdrawn"):
+    for key in ("returned", "withdrawn", "lapsed", "rejection_proposed", "rejected_at_verification"):
         apps[key] = f.application(stage="submitted", applicant=applicant, verifier=verifier)
     apps["rejected"] = f.application(stage="recommended", applicant=applicant, verifier=verifier,
                                      recommendation="reject")
@@ -488,6 +488,17 @@ def _applications(f: Factories, world: World) -> None:
         ops.return_for_completion(s, s.get(Application, apps["returned"].id), v, missing=["surat_kuasa"],
                                   message="Surat kuasa belum ditandatangani.", now=now)
         ops.withdraw_application(s, s.get(Application, apps["withdrawn"].id), s.get(User, applicant.id), now=now)
+        # A file that plainly fails ground (b): proposed at verification, and one rejected there.
+        for key in ("rejection_proposed", "rejected_at_verification"):
+            ops.recommend(s, s.get(Application, apps[key].id), v, recommendation="reject", grounds=["b"],
+                          note="Pemohon bukan Badan Pemerintahan.", now=now)
+        ops.reject_application(s, apps["rejected_at_verification"].id, p, grounds=["b"],
+                               reason="Bukan berasal dari Badan Pemerintahan.", now=now)
+        # Returned, and its completion deadline passed: the sweep lets it lapse (below).
+        lapsing = s.get(Application, apps["lapsed"].id)
+        ops.return_for_completion(s, lapsing, v, missing=["identity_document"], message="KPNS tidak terbaca.",
+                                  now=now)
+        lapsing.completion_due_at = now - timedelta(seconds=1)
         ops.reject_application(s, apps["rejected"].id, p, grounds=["a"], reason="Persyaratan tidak lengkap.",
                                now=now)
         approved = ops.approve_application(s, apps["approved"].id, p, reason="Memenuhi persyaratan.", now=now)
@@ -498,9 +509,11 @@ def _applications(f: Factories, world: World) -> None:
                                                         timedelta(days=7), now)
         world.objects.outbox_message_id = s.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).first()
         s.commit()
+        assert ops.lapse_uncompleted(now) == 1
     for application in apps.values():
         f.session.refresh(application)
     assert apps["returned"].status == "returned" and apps["approved"].status == "approved"
+    assert apps["lapsed"].status == "lapsed" and apps["rejected_at_verification"].status == "rejected"
     world.objects.document = apps["submitted"].documents[0]
     world.objects.letter = apps["approved"].letter
 

@@ -24,6 +24,15 @@ class CalendarDayForm(FlaskForm):
                          filters=[strip_filter], description=_l("For example: the number and date of the decree."))
 
 
+class ConfirmYearForm(FlaskForm):
+    """The superadmin has checked a year's holidays and cuti bersama against the decree."""
+
+    decree = StringField(_l("Decree (number and date)"), validators=[DataRequired(REQUIRED), Length(max=300)],
+                         filters=[strip_filter],
+                         description=_l("For example: SKB Menteri Agama, Menteri Ketenagakerjaan dan Menteri PANRB "
+                                        "Nomor … Tahun …"))
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter, changes nothing

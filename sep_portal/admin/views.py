@@ -17,6 +17,7 @@ from sep_portal.admin.forms import (
     AccountSearchForm,
     AuditFilterForm,
     CalendarDayForm,
+    ConfirmYearForm,
     OperatorActionForm,
     RoleChangeForm,
     ServiceAccountForm,
@@ -50,15 +51,18 @@ def _before_arg() -> int | None:
 
 # -- the calendar -------------------------------------------------------------------------------------
 
-def _calendar_page(form: CalendarDayForm, status: int) -> Any:
-    year = _year_arg()
+def _calendar_page(form: CalendarDayForm, status: int, year_form: ConfirmYearForm | None = None,
+                   year: int | None = None) -> Any:
+    year = year or _year_arg()
     cal = calendar.get_calendar()
     first = date(year, 1, 1)
     working_days = sum(1 for i in range((date(year + 1, 1, 1) - first).days)
                        if cal.is_working_day(first + timedelta(days=i)))
     return render_template("admin/calendar.html", year=year, days=cal.year(year),
                            operator_rows=queries.calendar_days(db.session, year), form=form,
-                           confirm_form=ConfirmForm(), working_days=working_days), status
+                           confirm_form=ConfirmForm(), working_days=working_days,
+                           year_form=year_form or ConfirmYearForm(prefix="yr"),
+                           confirmed_decree=cal.confirmed_years.get(year)), status
 
 
 @bp.route("/kalender", methods=["GET", "POST"])
@@ -72,6 +76,17 @@ def calendar_page() -> Any:
                                           form.description.data, form.source.data),
         form=form, render=_calendar_page, success=_("The calendar has been updated."),
         redirect_to=lambda _row: url_for("admin.calendar_page", tahun=form.day.data.year))
+
+
+@bp.route("/kalender/<int:year>/konfirmasi", methods=["POST"])
+@require_role(SUPERADMIN)
+def calendar_confirm_year(year: int) -> Any:
+    form = ConfirmYearForm(prefix="yr")
+    return run_action(
+        lambda: calendar.confirm_calendar_year(db.session, current_actor(), year, form.decree.data or ""),
+        form=form, render=lambda f, status: _calendar_page(CalendarDayForm(formdata=None), status, f, year),
+        success=_("The year is confirmed: its days are no longer marked as estimates."),
+        redirect_to=url_for("admin.calendar_page", tahun=year))
 
 
 @bp.route("/kalender/<day>/hapus", methods=["POST"])

@@ -8,6 +8,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from sep_portal.applications.labels import GROUND_LABELS
 from sep_portal.core.forms import strip_filter
 from sep_portal.tenants.labels import BODY_KIND_LABELS
 
@@ -16,11 +17,7 @@ REQUIRED = _l("This field is required.")
 BODY_KIND_CHOICES = [("", _l("— choose —")), *BODY_KIND_LABELS.items()]
 IDENTITY_CHOICES = [("kpns", _l("KPNS (civil servant card)")),
                     ("sk_pengangkatan", _l("SK Pengangkatan (appointment decree)"))]
-GROUND_CHOICES = [
-    ("a", _l("(a) the requirements are not met")),
-    ("b", _l("(b) not a government body, or not within its authority")),
-    ("c", _l("(c) an Admin Pengelola account was already given to that body")),
-]
+GROUND_CHOICES = list(GROUND_LABELS.items())
 RETURN_CHOICES = [
     ("surat_kuasa", _l("Surat kuasa")),
     ("identity_document", _l("KPNS or SK Pengangkatan of the Admin Pengelola")),
@@ -75,6 +72,13 @@ class RecommendForm(FlaskForm):
     recommendation = RadioField(_l("Recommendation"), choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
                                 validators=[InputRequired(REQUIRED)])
     grounds = CheckboxesField(_l("Grounds for rejection"), choices=GROUND_CHOICES)
+    note = TextAreaField(_l("Reasoning"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+
+
+class ProposeRejectionForm(FlaskForm):
+    """At verification: a file that plainly fails ground (a) or (b) is proposed for rejection."""
+
+    grounds = CheckboxesField(_l("Grounds for rejection"), choices=[(g, GROUND_LABELS[g]) for g in ("a", "b")])
     note = TextAreaField(_l("Reasoning"), validators=[DataRequired(REQUIRED), Length(max=4000)])
 
 

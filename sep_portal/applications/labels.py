@@ -13,8 +13,21 @@ from sep_portal.applications import bp
 STATUS_LABELS = {
     "draft": _l("Draft"), "submitted": _l("Submitted"), "returned": _l("Returned for completion"),
     "complete": _l("Complete, awaiting decision"), "approved": _l("Approved"), "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
+    "withdrawn": _l("Withdrawn"), "lapsed": _l("Lapsed (not completed in time)"),
 }
+
+# The grounds for rejection, in the regulation's words (DESIGN §1): the one text that the forms,
+# the pages and the rejection letter read.
+GROUND_LABELS = {
+    "a": _l("(a) the requirements are not met (the surat kuasa appointing the Admin Pengelola and the Admin "
+            "Pengelola's KPNS or SK Pengangkatan)"),
+    "b": _l("(b) the application does not come from a government body and/or is not within its authority"),
+    "c": _l("(c) an Admin Pengelola account was already given to that body"),
+}
+
+
+def ground_text(ground: str) -> str:
+    return str(GROUND_LABELS[ground])
 
 
 DOC_TYPE_LABELS = {"surat_kuasa": _l("Surat kuasa"), "kpns": _l("KPNS"), "sk_pengangkatan": _l("SK Pengangkatan")}

@@ -16,11 +16,14 @@ from sep_portal.core.storage import StoredFile
 from sep_portal.tenants.models import Body
 
 KINDS = ("baru", "penggantian")
-STATUSES = ("draft", "submitted", "returned", "complete", "approved", "rejected", "withdrawn")
+STATUSES = ("draft", "submitted", "returned", "complete", "approved", "rejected", "withdrawn", "lapsed")
 OPEN_STATUSES = ("submitted", "returned", "complete")
 IDENTITY_DOCS = ("kpns", "sk_pengangkatan")
 DOC_TYPES = ("surat_kuasa", *IDENTITY_DOCS)
 GROUNDS = ("a", "b", "c")
+# The grounds a verifier may propose for a rejection at verification, before "complete": a file that
+# plainly fails the requirements (a) or does not come from a government body (b).
+VERIFICATION_GROUNDS = ("a", "b")
 DECISIONS = ("approve", "reject")
 REVIEWER_ROLES = frozenset({VERIFIKATOR, PEJABAT, SUPERADMIN})
 
@@ -43,6 +46,9 @@ class Application(TimestampMixin, Base):
                         "decided_at IS NOT NULL AND letter_id IS NOT NULL)", name="decided_has_letter"),
         CheckConstraint("status <> 'rejected' OR decision_grounds IS NOT NULL", name="rejected_has_grounds"),
         CheckConstraint("status <> 'approved' OR admin_user_id IS NOT NULL", name="approved_has_admin"),
+        CheckConstraint("status <> 'submitted' OR verification_due_at IS NOT NULL", name="submitted_has_due"),
+        CheckConstraint("status <> 'returned' OR (returned_at IS NOT NULL AND completion_due_at IS NOT NULL)",
+                        name="returned_has_due"),
         Index("ix_applications_status_due", "status", "decision_due_at"),
         Index("ix_applications_applicant", "applicant_id", "id"),
         Index("ix_applications_body", "body_id", "status"),
@@ -63,6 +69,14 @@ class Application(TimestampMixin, Base):
     identity_doc_type: Mapped[str | None] = mapped_column(String(20))
 
     submitted_at: Mapped[datetime | None]
+    # Every step has its time limit in working days (DESIGN §3): the verification after each
+    # (re)submission, the applicant's completion after a return, the decision after "complete".
+    verification_due_at: Mapped[datetime | None]
+    verification_reminded_at: Mapped[datetime | None]
+    verification_escalated_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    completion_due_at: Mapped[datetime | None]
+    lapsed_at: Mapped[datetime | None]
     checks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     complete_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -115,8 +129,20 @@ class Application(TimestampMixin, Base):
         return [d for d in self.documents if d.replaced_at is None]
 
     @property
+    def current_due_at(self) -> datetime | None:
+        """The time limit of the step the application is in (None when no step is open)."""
+        return {"submitted": self.verification_due_at, "returned": self.completion_due_at,
+                "complete": self.decision_due_at}.get(self.status)
+
+    @property
     def is_overdue(self) -> bool:
         return self.status == "complete" and self.decision_due_at is not None and clock.now() > self.decision_due_at
+
+    @property
+    def step_overdue(self) -> bool:
+        """The open step (verification, completion or decision) is past its time limit."""
+        due = self.current_due_at
+        return due is not None and clock.now() > due
 
     # Permission questions: views ask, operations re-check.
     def can_view(self, user: User) -> bool:

@@ -81,3 +81,17 @@ def admin_replaced(session: Session, application: Any, old_admin: Any, now: date
     outbox.enqueue(session, "tenants/admin_replaced", [old_admin.email],
                    {"application": application, "user": old_admin, "body": application.body, "now": now},
                    locale=old_admin.locale)
+
+
+def verification_reminder(session: Session, application: Any, recipients: list[str]) -> None:
+    if recipients:
+        outbox.enqueue(session, "applications/verification_reminder", recipients, {"application": application})
+
+
+def verification_escalation(session: Session, application: Any, recipients: list[str]) -> None:
+    if recipients:
+        outbox.enqueue(session, "applications/verification_escalation", recipients, {"application": application})
+
+
+def lapsed(session: Session, application: Any) -> None:
+    _to_applicant(session, application, "lapsed")

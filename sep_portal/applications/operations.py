@@ -13,20 +13,21 @@ from sqlalchemy.orm import Session
 
 from sep_portal.accounts.models import User, UserRole
 from sep_portal.applications import notifications
-from sep_portal.applications.labels import status_label
+from sep_portal.applications.labels import ground_text, status_label
 from sep_portal.applications.models import (
     DECISIONS,
     DOC_TYPES,
     GROUNDS,
     IDENTITY_DOCS,
     OPEN_STATUSES,
+    VERIFICATION_GROUNDS,
     Application,
     ApplicationDocument,
     ApplicationEvent,
 )
 from sep_portal.applications.states import machine
 from sep_portal.auth.operations import normalize_email
-from sep_portal.core import audit, calendar, letters, storage, sweep
+from sep_portal.core import audit, calendar, deadlines, letters, storage, sweep
 from sep_portal.core.db import lock_row, stamp_once
 from sep_portal.core.errors import ConflictError, DomainError, NotPermitted
 from sep_portal.core.nip import nip_problem, normalize_nip
@@ -240,8 +241,13 @@ def submit_application(session: Session, application: Application, actor: User, 
     action = "resubmit" if application.status == "returned" else "submit"
     application.submitted_at = now
     application.checks = run_checks(session, application)
+    # The verifier's own time limit starts at each (re)submission (DESIGN §3).
+    application.verification_due_at = calendar.add_working_days(
+        now, current_app.config["SEP_VERIFICATION_WORKING_DAYS"])
+    application.verification_reminded_at = application.verification_escalated_at = None
     _transition(session, application, actor, action, now,
-                data={"checks": [c["code"] for c in application.checks]})
+                data={"checks": [c["code"] for c in application.checks],
+                      "verification_due_at": application.verification_due_at.isoformat()})
     notifications.submitted(session, application, again=action == "resubmit")
 
 
@@ -316,7 +322,11 @@ def return_for_completion(session: Session, application: Application, actor: Use
         raise DomainError("missing", _("Tick at least one item that is missing or wrong."))
     if not message:
         raise DomainError("message", _("Write a message telling the applicant what to do."))
-    _transition(session, application, actor, "return", now, note=message[:4000], data={"missing": missing})
+    _clear_recommendation(application)
+    application.returned_at = now
+    application.completion_due_at = calendar.add_working_days(now, current_app.config["SEP_COMPLETION_WORKING_DAYS"])
+    _transition(session, application, actor, "return", now, note=message[:4000],
+                data={"missing": missing, "completion_due_at": application.completion_due_at.isoformat()})
     notifications.returned(session, application, missing, message)
 
 
@@ -339,6 +349,7 @@ def declare_complete(session: Session, application: Application, actor: User, *,
         application.body = body
         data["body_confirmed"] = body.id
         audit.record(session, actor, "body.confirmed", body, after={"name": body.name, "kind": body.kind})
+    _clear_recommendation(application)  # a proposal to reject at verification no longer stands
     application.complete_at = now
     application.completed_by_id = actor.id
     application.decision_due_at = calendar.add_working_days(now, current_app.config["SEP_DECISION_WORKING_DAYS"])
@@ -351,17 +362,31 @@ def _grounds(grounds: list[str] | None) -> list[str]:
     return sorted({g for g in (grounds or []) if g in GROUNDS})
 
 
+def _clear_recommendation(application: Application) -> None:
+    application.recommendation = application.recommendation_grounds = application.recommendation_note = None
+    application.recommended_by_id = application.recommended_at = None
+
+
 def recommend(session: Session, application: Application, actor: User, *, recommendation: str,
               grounds: list[str] | None, note: str, now: datetime) -> None:
-    """The verifier's recommendation to the pejabat (may be changed until the decision)."""
+    """The verifier's recommendation to the pejabat (may be changed until the decision). At
+    verification (before "complete") only a rejection on ground (a) or (b) can be proposed: a file
+    that plainly fails them need not be declared complete first."""
     application = lock_application(session, application.id)
     ensure_can(actor, "verify", application)
     _require_status(application, "recommend")
     if recommendation not in DECISIONS:
         raise DomainError("recommendation", _("Choose approve or reject."))
+    at_verification = application.status == "submitted"
+    if at_verification and recommendation != "reject":
+        raise DomainError("recommendation", _("Before the documents are declared complete, only a rejection on "
+                                              "ground (a) or (b) can be proposed."))
     grounds = _grounds(grounds) if recommendation == "reject" else []
     if recommendation == "reject" and not grounds:
         raise DomainError("grounds", _("A rejection must cite at least one ground."))
+    if at_verification and not set(grounds) <= set(VERIFICATION_GROUNDS):
+        raise DomainError("grounds", _("At verification a rejection can cite ground (a) or (b) only; ground (c) "
+                                       "is decided after the documents are declared complete."))
     note = (note or "").strip()
     if not note:
         raise DomainError("note", _("Write the reasoning for the recommendation."))
@@ -389,15 +414,17 @@ def lock_application(session: Session, application_id: int) -> Application:
     return application
 
 
-def _check_decider(application: Application, actor: User) -> None:
+def _check_decider(application: Application, actor: User, action: str = "approve") -> None:
     if not actor.has_role(PEJABAT):
         raise NotPermitted("decide")
     if application.status in ("approved", "rejected"):
         raise ConflictError(_("This application has already been decided (%(status)s).",
                               status=status_label(application.status)))
-    _require_status(application, "approve")
+    _require_status(application, action)
     if application.recommendation is None:
         raise DomainError(None, _("The verifier has not yet recommended a decision."))
+    if application.status == "submitted" and application.recommendation != "reject":
+        raise DomainError(None, _("The verifier has not proposed a rejection."))
     if not application.can_decide(actor, allow_same=current_app.config["SEP_ALLOW_SAME_RECOMMENDER_DECIDER"]):
         raise DomainError(None, _("You recommended this decision yourself; another official must decide "
                                   "(four-eyes principle)."))
@@ -508,10 +535,13 @@ def reject_application(session: Session, application_id: int, actor: User, *, gr
                        now: datetime) -> Application:
     """Reject citing one or more of the three grounds of the regulation, with reasoning."""
     application = lock_application(session, application_id)
-    _check_decider(application, actor)
+    _check_decider(application, actor, "reject")
     grounds = _grounds(grounds)
     if not grounds:
         raise DomainError("grounds", _("A rejection must cite at least one ground."))
+    if application.status == "submitted" and not set(grounds) <= set(VERIFICATION_GROUNDS):
+        raise DomainError("grounds", _("At verification a rejection can cite ground (a) or (b) only; ground (c) "
+                                       "is decided after the documents are declared complete."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason", _("Write the reasoning for the rejection."))
@@ -525,14 +555,6 @@ def reject_application(session: Session, application_id: int, actor: User, *, gr
                 data={"letter": application.letter.number, "grounds": grounds})
     notifications.rejected(session, application)
     return application
-
-
-def ground_text(ground: str) -> str:
-    return {
-        "a": _("(a) the requirements are not met"),
-        "b": _("(b) the applicant is not a government body, or the matter is not within its authority"),
-        "c": _("(c) an Admin Pengelola account was already given to that body"),
-    }[ground]
 
 
 def _decision_letter(session: Session, application: Application, actor: User, outcome: str,
@@ -600,3 +622,115 @@ def send_deadline_notices(now: datetime) -> int:
         session.commit()
     return sent
 
+
+
+@sweep.task("applications.verification")
+def send_verification_notices(now: datetime) -> int:
+    """The verifier's time limit (DESIGN §3): a reminder to the verifiers one working day before
+    the verification is due, an escalation to the pejabat and the superadmin once it is overdue.
+    Each at most once per (re)submission, even with several sweeps at once."""
+    from sep_portal.core.permissions import VERIFIKATOR
+    from sep_portal.extensions import db
+
+    days = current_app.config["SEP_VERIFICATION_WORKING_DAYS"]
+    sent = 0
+    with db.new_session() as session:
+        cal = calendar.load_calendar(session, None, "id")
+        pending = session.scalars(
+            select(Application).where(Application.status == "submitted",
+                                      Application.verification_escalated_at.is_(None))
+            .order_by(Application.verification_due_at)
+        ).all()
+        for application in pending:
+            due = application.verification_due_at
+            assert due is not None and application.submitted_at is not None
+            still = Application.status == "submitted"
+            if now > due:
+                if stamp_once(session, Application, application.id, "verification_escalated_at", now, still):
+                    notifications.verification_escalation(session, application,
+                                                          User.emails_with_role(session, PEJABAT, SUPERADMIN))
+                    _event(session, application, "system:sweep", "verification_escalated", now)
+                    audit.record(session, "system:sweep", "application.verification_escalated", application,
+                                 after={"verification_due_at": due})
+                    sent += 1
+                continue
+            start = application.submitted_at
+            remind_from = cal.add_working_days(start, days - 1) if days > 1 else start
+            if remind_from < now and application.verification_reminded_at is None:
+                if stamp_once(session, Application, application.id, "verification_reminded_at", now, still):
+                    notifications.verification_reminder(session, application,
+                                                        User.emails_with_role(session, VERIFIKATOR))
+                    _event(session, application, "system:sweep", "verification_reminded", now)
+                    audit.record(session, "system:sweep", "application.verification_reminded", application,
+                                 after={"verification_due_at": due})
+                    sent += 1
+        session.commit()
+    return sent
+
+
+@sweep.task("applications.lapse")
+def lapse_uncompleted(now: datetime) -> int:
+    """A returned application not submitted again by its completion deadline lapses: closed,
+    audited, the Sekretaris told. Exactly once: the conditional UPDATE from ``returned`` is the
+    claim, and a resubmission racing on the last second moves the row first or not at all."""
+    from sqlalchemy import update
+
+    from sep_portal.extensions import db
+
+    done = 0
+    with db.new_session() as session:
+        due_ids = session.scalars(select(Application.id).where(
+            Application.status == "returned", Application.completion_due_at < now).order_by(Application.id)).all()
+        for application_id in due_ids:
+            target = machine.transition("returned", "lapse").target
+            claimed = session.execute(
+                update(Application).where(Application.id == application_id, Application.status == "returned",
+                                          Application.completion_due_at < now)
+                .values(status=target, lapsed_at=now, updated_at=now),
+                execution_options={"synchronize_session": False}).rowcount
+            if claimed != 1:
+                session.rollback()
+                continue
+            application = session.get(Application, application_id)
+            assert application is not None
+            session.refresh(application)
+            _event(session, application, "system:sweep", "lapse", now)
+            audit.record(session, "system:sweep", "application.lapse", application, before={"status": "returned"},
+                         after={"status": target, "completion_due_at": application.completion_due_at})
+            notifications.lapsed(session, application)
+            session.commit()
+            done += 1
+    return done
+
+
+# -- the calendar changed: open deadlines follow it (core.deadlines) ----------------------------------
+
+@deadlines.mover("applications")
+def move_deadlines(session: Session, cal: calendar.WorkingCalendar, actor: Any, now: datetime) -> int:
+    """Each open step's time limit, computed again from its start: verification from the
+    (re)submission, completion from the return, decision from "declared complete". The applicant is
+    told the new date."""
+    config = current_app.config
+    steps = (("submitted", "verification_due_at", "submitted_at", config["SEP_VERIFICATION_WORKING_DAYS"]),
+             ("returned", "completion_due_at", "returned_at", config["SEP_COMPLETION_WORKING_DAYS"]),
+             ("complete", "decision_due_at", "complete_at", config["SEP_DECISION_WORKING_DAYS"]))
+    moved = 0
+    for status, field, start, days in steps:
+        rows = session.scalars(select(Application).where(
+            Application.status == status, getattr(Application, field) >= now).order_by(Application.id)).all()
+        for application in rows:
+            if getattr(application, start) is None:
+                continue
+            due = deadlines.new_due(getattr(application, field), cal.add_working_days(getattr(application, start),
+                                                                                     days), now)
+            if due is None:
+                continue
+            application = lock_application(session, application.id)
+            if application.status != status:
+                continue
+            deadlines.reschedule(session, actor, application, field, due, person=application.applicant,
+                                 what=f"{application.reference} · {application.body_label}",
+                                 path=f"/permohonan/{application.id}")
+            _event(session, application, actor, "deadline_moved", now, data={field: due.isoformat()})
+            moved += 1
+    return moved

@@ -98,9 +98,11 @@ def _to_verify(session: Session, user: Any, now: datetime, limit: int) -> tuple[
     resubmitted = exists().where(ApplicationEvent.application_id == Application.id,
                                  ApplicationEvent.action == "resubmit").label("resubmitted")
     query = (select(Application, resubmitted).where(Application.status == "submitted")
-             .order_by(Application.submitted_at, Application.id))
+             .order_by(Application.verification_due_at, Application.submitted_at, Application.id))
     return _work(session, query, limit, lambda a, again: worklist.WorkItem(
-        _title(a), _detail(a), since=a.submitted_at, note=_("Resubmitted after a return") if again else ""))
+        _title(a), _detail(a), due_at=a.verification_due_at,
+        note=(_("Rejection proposed: the pejabat decides") if a.recommendation == "reject"
+              else _("Resubmitted after a return") if again else "")))
 
 
 @worklist.kind("applications.recommend", _l("Complete applications to recommend"), VERIFIKATOR,
@@ -114,9 +116,14 @@ def _to_recommend(session: Session, user: Any, now: datetime, limit: int) -> tup
 @worklist.kind("applications.decide", _l("Applications to decide"), PEJABAT,
                list_url=lambda: url_for("applications.queue", status="complete"))
 def _to_decide(session: Session, user: Any, now: datetime, limit: int) -> tuple[int, list[worklist.WorkItem]]:
-    query = (select(Application).where(Application.status == "complete", Application.recommendation.is_not(None))
-             .order_by(Application.decision_due_at, Application.id))
-    return _work(session, query, limit, lambda a: worklist.WorkItem(_title(a), _detail(a), due_at=a.decision_due_at))
+    # A rejection proposed at verification waits on the pejabat too, with the verification's deadline.
+    proposed = (Application.status == "submitted") & (Application.recommendation == "reject")
+    query = (select(Application).where((Application.status == "complete") & Application.recommendation.is_not(None)
+                                       | proposed)
+             .order_by(func.coalesce(Application.decision_due_at, Application.verification_due_at), Application.id))
+    return _work(session, query, limit, lambda a: worklist.WorkItem(
+        _title(a), _detail(a), due_at=a.current_due_at,
+        note=_("Rejection proposed at verification") if a.status == "submitted" else ""))
 
 
 @worklist.kind("applications.mine", _l("My applications to complete"), SEKRETARIS,
@@ -127,5 +134,6 @@ def _to_complete(session: Session, user: Any, now: datetime, limit: int) -> tupl
                                        Application.status.in_(("draft", "returned")))
              .order_by(Application.status.desc(), Application.id))
     return _work(session, query, limit, lambda a: worklist.WorkItem(
-        _title(a), _detail(a), note=_("Returned: complete and send again") if a.status == "returned"
+        _title(a), _detail(a), due_at=a.completion_due_at if a.status == "returned" else None,
+        note=_("Returned: complete and send again") if a.status == "returned"
         else _("Draft: not sent yet")))

@@ -13,6 +13,12 @@ machine = StateMachine("application", STATUSES, [
     Transition("submitted", "return", "returned", V),
     Transition("submitted", "declare_complete", "complete", V),
     Transition("complete", "recommend", "complete", V),
+    # A file that plainly fails ground (a) or (b) is rejected without being declared complete:
+    # the verifier proposes (a recommendation to reject), the pejabat decides.
+    Transition("submitted", "recommend", "submitted", V),
+    Transition("submitted", "reject", "rejected", P),
+    # The completion deadline after a return passed (the sweep).
+    Transition("returned", "lapse", "lapsed"),
     Transition("complete", "approve", "approved", P),
     Transition("complete", "reject", "rejected", P),
     Transition("draft", "withdraw", "withdrawn", S),

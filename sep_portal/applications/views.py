@@ -17,6 +17,7 @@ from sep_portal.applications.forms import (
     ApproveForm,
     CompleteForm,
     LetterCheckForm,
+    ProposeRejectionForm,
     RecommendForm,
     RejectForm,
     ReturnForm,
@@ -92,6 +93,7 @@ def _detail_page(application: Application, *, status: int = 200, **forms: Any) -
         context["return_form"] = forms.get("return_form") or ReturnForm(prefix="ret")
         context["complete_form"] = forms.get("complete_form") or CompleteForm(prefix="cpl")
         context["recommend_form"] = forms.get("recommend_form") or RecommendForm(prefix="rec")
+        context["propose_form"] = forms.get("propose_form") or ProposeRejectionForm(prefix="prp")
         context["approve_form"] = forms.get("approve_form") or ApproveForm(prefix="apv")
         context["reject_form"] = forms.get("reject_form") or RejectForm(prefix="rej")
         context["can_verify"] = application.can_verify(user)
@@ -249,6 +251,16 @@ def recommend(application_id: int) -> Any:
     return _review_action(application_id, "recommend_form", form, lambda a: ops.recommend(
         db.session, a, current_actor(), recommendation=form.recommendation.data, grounds=form.grounds.data or [],
         note=form.note.data or "", now=clock.now()), _("Your recommendation was recorded."))
+
+
+@bp.route("/permohonan/<int:application_id>/usul-tolak", methods=["POST"])
+@require_role(VERIFIKATOR)
+def propose_rejection(application_id: int) -> Any:
+    form = ProposeRejectionForm(prefix="prp")
+    return _review_action(application_id, "propose_form", form, lambda a: ops.recommend(
+        db.session, a, current_actor(), recommendation="reject", grounds=form.grounds.data or [],
+        note=form.note.data or "", now=clock.now()),
+        _("The rejection was proposed; a pejabat decides."))
 
 
 @bp.route("/permohonan/<int:application_id>/setujui", methods=["POST"])

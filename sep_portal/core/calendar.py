@@ -52,6 +52,18 @@ class CalendarDay(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
+class CalendarYear(Base):
+    """A year whose days from the ``holidays`` package the operator has checked against the decree
+    (the SKB on national holidays and cuti bersama): until then those days are estimates."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    decree: Mapped[str] = mapped_column(String(300))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
 @lru_cache(maxsize=128)
 def _package_holidays(year: int, language: str = "id") -> Mapping[date, str]:
     data = holidays_lib.country_holidays("ID", years=year, categories=("public", "government"),
@@ -65,6 +77,9 @@ class DayInfo:
     working: bool
     reason: str | None  # "weekend", holiday name, or None for a working day
     source: str | None  # "holidays" (package), or the operator's source text
+    # A day of the package in a year the operator has not confirmed against its decree: the
+    # package's cuti bersama (and holidays that follow the moon) of a coming year are estimates.
+    estimated: bool = False
 
 
 @dataclass
@@ -73,6 +88,7 @@ class WorkingCalendar:
     working_days: dict[date, tuple[str, str]] = field(default_factory=dict)
     hours: Mapping[int, tuple[time, time]] = field(default_factory=lambda: DEFAULT_WORKING_HOURS)
     language: str = "id"  # of the holiday names only; the days are the same in every language
+    confirmed_years: dict[int, str] = field(default_factory=dict)  # year -> decree
     # Working seconds per day of a year, summed up (built on first use; a calendar is rebuilt
     # whenever the operator changes it): long spans cost a lookup, not a walk over every day.
     _prefix: dict[int, list[int]] = field(default_factory=dict, repr=False, compare=False)
@@ -87,7 +103,7 @@ class WorkingCalendar:
             return DayInfo(day, False, desc, source)
         name = _package_holidays(day.year, self.language).get(day)
         if name is not None:
-            return DayInfo(day, False, name, "holidays")
+            return DayInfo(day, False, name, "holidays", estimated=day.year not in self.confirmed_years)
         if day.weekday() >= 5:
             return DayInfo(day, False, "weekend", None)
         return DayInfo(day, True, None, None)
@@ -240,8 +256,9 @@ def parse_working_hours(text: str | None) -> dict[int, tuple[time, time]]:
 
 
 def build_calendar(rows: Iterable[CalendarDay], hours: Mapping[int, tuple[time, time]] | None = None,
-                   language: str = "id") -> WorkingCalendar:
-    cal = WorkingCalendar(hours=hours or DEFAULT_WORKING_HOURS, language=language)
+                   language: str = "id", confirmed_years: Mapping[int, str] | None = None) -> WorkingCalendar:
+    cal = WorkingCalendar(hours=hours or DEFAULT_WORKING_HOURS, language=language,
+                          confirmed_years=dict(confirmed_years or {}))
     for row in rows:
         target = cal.working_days if row.kind == "working_day" else cal.days_off
         target[row.day] = (row.description, row.source)
@@ -250,7 +267,8 @@ def build_calendar(rows: Iterable[CalendarDay], hours: Mapping[int, tuple[time, 
 
 def load_calendar(session: Session, hours: Mapping[int, tuple[time, time]] | None = None,
                   language: str = "id") -> WorkingCalendar:
-    return build_calendar(session.scalars(select(CalendarDay)), hours, language)
+    confirmed = dict(session.execute(select(CalendarYear.year, CalendarYear.decree)).all())
+    return build_calendar(session.scalars(select(CalendarDay)), hours, language, confirmed)
 
 
 def get_calendar() -> WorkingCalendar:
@@ -316,6 +334,7 @@ def add_calendar_day(session: Session, actor: object, day: date, kind: str, desc
     audit.record(session, actor, "calendar.day_added", row,
                  after={"day": day, "kind": kind, "description": description, "source": source})
     _forget_cached_calendar()
+    _move_deadlines(session, actor)
     return row
 
 
@@ -335,6 +354,14 @@ def remove_calendar_day(session: Session, actor: object, day: date) -> None:
     session.flush()
     audit.record(session, actor, "calendar.day_removed", ("calendar_days", row.id), before=before)
     _forget_cached_calendar()
+    _move_deadlines(session, actor)
+
+
+def _move_deadlines(session: Session, actor: object) -> int:
+    """Every open deadline follows the change (core.deadlines), in the same transaction."""
+    from sep_portal.core.deadlines import move_open_deadlines
+
+    return move_open_deadlines(session, actor, clock.now())
 
 
 def _forget_cached_calendar() -> None:
@@ -342,3 +369,29 @@ def _forget_cached_calendar() -> None:
 
     if has_app_context():
         invalidate()
+
+
+def confirm_calendar_year(session: Session, actor: object, year: int, decree: str) -> CalendarYear:
+    """The operator has checked the package's days of ``year`` against the decree (its number and
+    date in ``decree``): they are no longer marked as estimates. Audited; a confirmation is kept
+    (a later decree changes single days with add/remove, each with its own source)."""
+    from flask_babel import gettext as _
+
+    from sep_portal.core import audit
+    from sep_portal.core.errors import DomainError
+
+    decree = " ".join((decree or "").split())
+    if not decree:
+        raise DomainError("decree", _("Enter the number and date of the decree."))
+    if not 2000 <= year <= 2100:
+        raise DomainError("year", _("Enter a year between 2000 and 2100."))
+    if session.get(CalendarYear, year) is not None:
+        raise DomainError("year", _("The year %(year)d is already confirmed.", year=year))
+    row = CalendarYear(year=year, decree=decree[:300], confirmed_by_id=getattr(actor, "id", None),
+                       confirmed_at=clock.now())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "calendar.year_confirmed", ("calendar_years", year),
+                 after={"year": year, "decree": decree[:300]})
+    _forget_cached_calendar()
+    return row

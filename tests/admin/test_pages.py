@@ -103,3 +103,18 @@ def test_outbox_page_shows_messages_and_requeues_failed(client, factories, sessi
     assert session.get(OutboxMessage, message.id).status == "pending"
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.requeued")).one()
     assert entry.target_id == str(message.id)
+
+
+def test_estimated_days_are_marked_and_the_superadmin_confirms_the_year(client, factories, session):
+    admin = _superadmin(client, factories)
+    html = client.get("/admin/kalender?tahun=2027").get_data(as_text=True)
+    assert "perkiraan" in html and "Konfirmasi 2027" in html
+    assert "perkiraan" not in client.get("/admin/kalender?tahun=2026").get_data(as_text=True)  # the SKB of 0002
+    response = client.post("/admin/kalender/2027/konfirmasi", data={"yr-decree": ""})
+    assert response.status_code == 422 and 'id="yr-decree-error"' in response.get_data(as_text=True)
+    response = client.post("/admin/kalender/2027/konfirmasi", data={"yr-decree": "SKB Nomor 9 Tahun 2026"})
+    assert response.status_code == 302
+    html = client.get("/admin/kalender?tahun=2027").get_data(as_text=True)
+    assert "Dikonfirmasi dengan keputusan: SKB Nomor 9 Tahun 2026" in html and "badge-estimate" not in html
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "calendar.year_confirmed",
+                                                   AuditEntry.actor_id == admin.id)) is not None

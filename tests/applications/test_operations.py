@@ -49,12 +49,12 @@ def test_draft_to_submitted_runs_the_checks(ctx, factories):
 def test_checks_flag_ground_c_invalid_nip_and_admin_elsewhere(ctx, factories):
     body = factories.body()
     other_body = factories.body()
-    existing_admin = factories.user(roles=("admin_pengelola",), body=other_body, nip=make_nip(77))
+    existing_admin = factories.user(roles=("admin_pengelola",), body=other_body, nip=make_nip(77, sex=2))
     ctx.add(AdminAssignment(body_id=other_body.id, user_id=existing_admin.id, started_at=clock.now()))
     holder = factories.user(roles=("admin_pengelola",), body=body)
     ctx.add(AdminAssignment(body_id=body.id, user_id=holder.id, started_at=clock.now()))
     ctx.flush()
-    app = factories.application(stage="submitted", body=body, admin_nip=make_nip(77))
+    app = factories.application(stage="submitted", body=body, admin_nip=make_nip(77, sex=2))
     codes = {c["code"] for c in _get(ctx, app).checks}
     assert {"body_has_admin", "nip_admin_elsewhere"} <= codes
 
@@ -99,7 +99,8 @@ def test_return_replace_and_resubmit_keeps_history(ctx, factories):
     ops.return_for_completion(ctx, app, verifier, missing=["surat_kuasa", "bogus"],
                               message="Surat kuasa belum ditandatangani.", now=clock.now())
     assert app.status == "returned"
-    assert app.events[-1].data == {"missing": ["surat_kuasa"]}
+    assert app.events[-1].data["missing"] == ["surat_kuasa"]
+    assert app.events[-1].data["completion_due_at"] == app.completion_due_at.isoformat()
     mail = _mails(ctx, "applications/returned")[0]
     assert "Surat kuasa belum ditandatangani." in mail.body_text
 

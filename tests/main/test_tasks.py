@@ -23,7 +23,7 @@ def test_a_verifier_finds_a_submitted_application_and_it_leaves_when_checked(cli
     page = client.get("/tugas").get_data(as_text=True)
     group = _group(page, "applications-verify")
     assert application.reference in group and f'href="/permohonan/{application.id}"' in group
-    assert "Menunggu sejak" in group
+    assert "27 November 2026" in group and "3 hari kerja lagi" in group  # its verification deadline
     # The menu counts it, the dashboard lists it.
     assert re.search(r'Tugas saya\s*<span class="count">1<', page)
     assert application.reference in _group(client.get("/dasbor").get_data(as_text=True), "applications-verify")
